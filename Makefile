@@ -1,0 +1,68 @@
+# finsam – the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := finsam.settings
+
+.PHONY: run demo test lint format setup system-deps worker migrate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+# Debian packages beyond Python: Pango for WeasyPrint and Debian's Chromium for the browser tests
+# (Playwright drives it; no browser is ever downloaded). Installed with apt-get when run as root.
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "Saknade Debianpaket:$$missing (sudo apt-get install$$missing)" >&2; \
+	  if [ -n "$$CI" ]; then exit 1; fi; exit 0; \
+	fi; \
+	echo "Installerar Debianpaket:$$missing"; \
+	export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+
+migrate: setup
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_demo
+
+worker: setup
+	DEBUG=$${DEBUG:-true} $(BIN)/celery -A finsam worker --loglevel=INFO --concurrency=2
+
+# Serves the app with demo data and a Celery worker beside it. Without DATABASE_URL and REDIS_URL it
+# uses SQLite and kombu's filesystem broker in var/; with them, PostgreSQL and Redis.
+run: demo
+	@echo "finsam: http://$(HOST):$(PORT)/  (logga in som samordnare / finsam-demo)"
+	@DEBUG=$${DEBUG:-true}; export DEBUG; \
+	$(BIN)/celery -A finsam worker --loglevel=INFO --concurrency=2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: setup system-deps lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf var .pytest_cache

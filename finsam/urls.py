@@ -1,0 +1,39 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from forbund.forms import QueuedPasswordResetForm
+from forbund.views import home
+
+from . import views
+
+admin.site.site_header = "finsam – administration"
+admin.site.site_title = "finsam"
+
+auth_patterns = [
+    path("logga-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("losenord/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("losenord/klart/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "aterstall/",
+        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
+        name="password_reset",
+    ),
+    path("aterstall/skickat/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "aterstall/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("aterstall/klart/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+]
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("konto/", include(auth_patterns)),
+    path("halsa/", views.health, name="health"),
+    path("admin/", admin.site.urls),
+    path("f/<slug:forbund>/", include("forbund.urls")),
+    path("f/<slug:forbund>/insatser/", include("insatser.urls")),
+]

@@ -1,0 +1,101 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from .models import (
+    ActivityEvent,
+    Arbetsgrupp,
+    Forbund,
+    GroupMembership,
+    Kansliuppdrag,
+    Medlem,
+    Person,
+    Role,
+    Styrelsemote,
+    Styrelseuppdrag,
+    User,
+    WorkingAgePopulation,
+)
+
+
+class RoleInline(admin.TabularInline):
+    model = Role
+    extra = 0
+    autocomplete_fields = ["forbund"]
+
+
+@admin.register(User)
+class FinsamUserAdmin(UserAdmin):
+    inlines = [RoleInline]
+
+
+@admin.register(Forbund)
+class ForbundAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisationsnummer", "bildat"]
+    search_fields = ["name", "organisationsnummer"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    list_filter = ["forbund"]
+    list_select_related = ["forbund"]
+
+
+@admin.register(Medlem)
+class MedlemAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "forbund", "joined", "left"]
+    search_fields = ["name"]
+
+
+@admin.register(WorkingAgePopulation)
+class WorkingAgePopulationAdmin(ScopedAdmin):
+    list_display = ["kommun", "year", "count", "forbund"]
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdmin):
+    list_display = ["name", "title", "medlem", "email", "forbund"]
+    search_fields = ["name", "email"]
+
+
+@admin.register(Styrelseuppdrag)
+class StyrelseuppdragAdmin(ScopedAdmin):
+    list_display = ["person", "role", "presidium", "medlem", "start", "end", "forbund"]
+
+
+@admin.register(Kansliuppdrag)
+class KansliuppdragAdmin(ScopedAdmin):
+    list_display = ["person", "role", "employer", "employer_name", "share_percent", "start", "end"]
+
+
+class GroupMembershipInline(admin.TabularInline):
+    model = GroupMembership
+    extra = 0
+
+
+@admin.register(Arbetsgrupp)
+class ArbetsgruppAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "insats", "forbund"]
+    inlines = [GroupMembershipInline]
+
+
+@admin.register(Styrelsemote)
+class StyrelsemoteAdmin(ScopedAdmin):
+    list_display = ["date", "start_time", "place", "forbund"]
+    date_hierarchy = "date"
+
+
+@admin.register(Role)
+class RoleAdmin(ScopedAdmin):
+    list_display = ["user", "kind", "forbund", "medlem"]
+    list_select_related = ["user", "forbund", "medlem"]
+
+
+@admin.register(ActivityEvent)
+class ActivityEventAdmin(ScopedAdmin):
+    list_display = ["created_at", "description", "actor", "forbund"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

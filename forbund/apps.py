@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ForbundConfig(AppConfig):
+    name = "forbund"
+    verbose_name = "Förbund"

@@ -1,0 +1,142 @@
+"""Forms for the förbund core. Choices for related records are limited to the user's förbund."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import PasswordResetForm
+
+from .models import (
+    Arbetsgrupp,
+    Forbund,
+    GroupMembership,
+    Kansliuppdrag,
+    Medlem,
+    Person,
+    Styrelsemote,
+    Styrelseuppdrag,
+    WorkingAgePopulation,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class ForbundScopedForm(forms.ModelForm):
+    """A model form whose related-record choices come only from one förbund.
+
+    The instance is bound to the förbund before validation so that model validation (which
+    compares förbund across related records) sees the right one.
+    """
+
+    def __init__(self, *args, forbund: Forbund, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.forbund = forbund
+        self.instance.forbund = forbund
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset.model, "forbund_id"):
+                field.queryset = queryset.filter(forbund=forbund)
+            if isinstance(field, forms.DateField):
+                field.widget = DateInput()
+            if isinstance(field, forms.TimeField):
+                field.widget = TimeInput()
+
+
+class ForbundForm(forms.ModelForm):
+    class Meta:
+        model = Forbund
+        fields = ["name", "organisationsnummer", "bildat", "andamal", "uppgifter", "verksamhetside"]
+        widgets = {"bildat": DateInput(), "uppgifter": forms.Textarea(attrs={"rows": 7})}
+
+
+class MedlemForm(ForbundScopedForm):
+    class Meta:
+        model = Medlem
+        fields = ["kind", "name", "organisationsnummer", "joined", "left"]
+
+
+class WorkingAgePopulationForm(ForbundScopedForm):
+    class Meta:
+        model = WorkingAgePopulation
+        fields = ["kommun", "year", "count"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kommun"].queryset = self.fields["kommun"].queryset.filter(kind=Medlem.Kind.KOMMUN)
+
+
+class PersonForm(ForbundScopedForm):
+    class Meta:
+        model = Person
+        fields = ["name", "title", "medlem", "unit", "email", "phone"]
+
+
+class StyrelseuppdragForm(ForbundScopedForm):
+    class Meta:
+        model = Styrelseuppdrag
+        fields = ["person", "medlem", "role", "presidium", "start", "end"]
+
+
+class KansliuppdragForm(ForbundScopedForm):
+    class Meta:
+        model = Kansliuppdrag
+        fields = ["person", "role", "employer", "employer_name", "share_percent", "start", "end"]
+
+
+class ArbetsgruppForm(ForbundScopedForm):
+    class Meta:
+        model = Arbetsgrupp
+        fields = ["kind", "name", "purpose", "insats", "start", "end"]
+
+
+class GroupMemberForm(forms.Form):
+    person = forms.ModelChoiceField(label="Person", queryset=Person.objects.none())
+    role = forms.ChoiceField(label="Roll i gruppen", choices=GroupMembership.Role.choices)
+
+    def __init__(self, *args, arbetsgrupp: Arbetsgrupp, **kwargs):
+        super().__init__(*args, **kwargs)
+        already = arbetsgrupp.medlemmar.values("person")
+        self.fields["person"].queryset = Person.objects.filter(forbund_id=arbetsgrupp.forbund_id).exclude(
+            pk__in=already
+        )
+
+
+class StyrelsemoteForm(ForbundScopedForm):
+    video_link = forms.URLField(label="Videolänk", required=False, assume_scheme="https")
+
+    class Meta:
+        model = Styrelsemote
+        fields = ["date", "start_time", "place", "video_link", "planned_items"]
+        widgets = {"planned_items": forms.Textarea(attrs={"rows": 4})}
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Password reset whose e-mail is sent by the Celery worker, not inside the request."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        from django.template import loader
+
+        from finsam.tasks import send_email
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        send_email.delay(subject=subject, body=body, to=[to_email], from_email=from_email)

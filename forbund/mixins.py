@@ -1,0 +1,114 @@
+"""View plumbing shared by every page inside a förbund (/f/<slug>/…)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.views.generic import CreateView, UpdateView
+
+from finsam import access
+
+from . import services
+from .selectors import default_year
+
+
+def add_model_errors(form, error: ValidationError) -> None:
+    """Show a model's validation errors on the form: on the field when the form has it."""
+    for field, messages_ in getattr(error, "message_dict", {"__all__": error.messages}).items():
+        target = field if field in form.fields else None
+        for message in messages_:
+            form.add_error(target, message)
+
+
+class ForbundViewMixin:
+    """Resolves the förbund from the URL (404 to anyone without a role in it) and checks
+    `permission`, a function from the access module (403 with its reason)."""
+
+    permission: Callable = staticmethod(access.can_view_forbund)
+    forbund = None
+
+    def dispatch(self, request, *args, **kwargs):
+        self.forbund = access.get_forbund_or_404(request.user, kwargs["forbund"])
+        verdict = self.permission(request.user, self.forbund)
+        if not verdict:
+            raise PermissionDenied(verdict.reason)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_year(self) -> int:
+        value = self.request.GET.get("ar", "")
+        if value.isdigit() and 2004 <= int(value) <= 2100:
+            return int(value)
+        return default_year(self.forbund)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["forbund"] = self.forbund
+        user = self.request.user
+        context["may_manage"] = access.can_manage_organisation(user, self.forbund)
+        context["may_view_contacts"] = access.can_view_contact_register(user, self.forbund)
+        context["may_view_all_insatser"] = access.can_view_all_insatser(user, self.forbund)
+        return context
+
+
+class ForbundObjectMixin(ForbundViewMixin):
+    """Looks objects up only within the förbund, so another förbund's id is a 404."""
+
+    def get_queryset(self):
+        return self.model.objects.filter(forbund=self.forbund)
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+
+class RecordFormMixin(ForbundObjectMixin):
+    """Create/update a förbund record through `services.forbund_record_save`."""
+
+    permission = staticmethod(access.can_manage_organisation)
+    template_name = "forbund/record_form.html"
+    list_url_name: str = ""
+    title: str = ""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["forbund"] = self.forbund
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            self.object = services.forbund_record_save(
+                forbund=self.forbund, instance=form.instance, by=self.request.user
+            )
+        except ValidationError as error:
+            add_model_errors(form, error)
+            return self.form_invalid(form)
+        form.save_m2m()
+        messages.success(
+            self.request, f"{self.object._meta.verbose_name.capitalize()} sparad: {self.object}."
+        )
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self):
+        from django.urls import reverse
+
+        return reverse(self.list_url_name, kwargs={"forbund": self.forbund.slug})
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = self.title or (
+            f"Ny {self.model._meta.verbose_name}" if self.object is None else f"Ändra {self.object}"
+        )
+        context["cancel_url"] = self.get_success_url()
+        return context
+
+
+class RecordCreateView(RecordFormMixin, CreateView):
+    def get_object(self, queryset=None):
+        return None
+
+
+class RecordUpdateView(RecordFormMixin, UpdateView):
+    pass

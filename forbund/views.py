@@ -1,0 +1,286 @@
+"""Pages for the förbund core. Thin: resolve access, call a service, render a selector."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import DetailView, ListView, TemplateView, UpdateView
+
+from finsam import access
+from insatser import selectors as insats_selectors
+
+from . import forms, selectors, services
+from .mixins import ForbundObjectMixin, ForbundViewMixin, RecordCreateView, RecordUpdateView
+from .models import (
+    Arbetsgrupp,
+    GroupMembership,
+    Kansliuppdrag,
+    Medlem,
+    Person,
+    Styrelsemote,
+    Styrelseuppdrag,
+    WorkingAgePopulation,
+    medlem_kind_order,
+)
+
+
+def home(request):
+    """After login: straight to the only förbund, or a chooser when the user has several."""
+    forbund_list = list(access.forbund_for(request.user))
+    if len(forbund_list) == 1:
+        return redirect("forbund:dashboard", forbund=forbund_list[0].slug)
+    return render(request, "forbund/chooser.html", {"forbund_list": forbund_list})
+
+
+class DashboardView(ForbundViewMixin, TemplateView):
+    template_name = "forbund/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = self.get_year()
+        user = self.request.user
+        funding = selectors.funding_for_year(self.forbund, year)
+        population = selectors.population_in_year(self.forbund, year)
+        context.update(
+            year=year,
+            years=sorted({year, selectors.current_year(), *selectors.years_with_meetings(self.forbund)}),
+            funding=funding,
+            board=selectors.board_by_medlem(self.forbund, year),
+            kansli=selectors.kansli_in_year(self.forbund, year),
+            arbetsgrupper=selectors.arbetsgrupper_in_year(self.forbund, year),
+            meetings=selectors.meetings_in_year(self.forbund, year),
+            insatser=insats_selectors.insatser_running_in_year(user, self.forbund, year),
+            population=population,
+            per_invanare=selectors.per_inhabitant(funding.total, population),
+            activity=selectors.recent_activity(self.forbund)
+            if access.can_manage_organisation(user, self.forbund)
+            else [],
+            role_labels=access.role_labels(user, self.forbund),
+        )
+        return context
+
+
+class ForbundDetailView(ForbundViewMixin, TemplateView):
+    template_name = "forbund/forbund_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["population"] = WorkingAgePopulation.objects.filter(forbund=self.forbund).select_related(
+            "kommun"
+        )
+        context["kommuner"] = selectors.medlemmar_in_year(self.forbund, selectors.current_year()).filter(
+            kind=Medlem.Kind.KOMMUN
+        )
+        return context
+
+
+class ForbundUpdateView(ForbundViewMixin, UpdateView):
+    permission = staticmethod(access.can_manage_organisation)
+    form_class = forms.ForbundForm
+    template_name = "forbund/record_form.html"
+
+    def get_object(self, queryset=None):
+        return self.forbund
+
+    def form_valid(self, form):
+        services.forbund_update(forbund=form.instance, by=self.request.user)
+        messages.success(self.request, "Förbundets uppgifter är sparade.")
+        return redirect("forbund:detail", forbund=self.forbund.slug)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = "Ändra förbundets uppgifter"
+        context["cancel_url"] = reverse("forbund:detail", kwargs={"forbund": self.forbund.slug})
+        return context
+
+
+class MedlemListView(ForbundViewMixin, TemplateView):
+    template_name = "forbund/medlem_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = self.get_year()
+        context.update(
+            year=year,
+            medlemmar=Medlem.objects.filter(forbund=self.forbund),
+            funding=selectors.funding_for_year(self.forbund, year),
+            funding_years=sorted(
+                {year, selectors.current_year(), *selectors.years_with_budget(self.forbund)}
+            ),
+        )
+        return context
+
+
+class MedlemCreateView(RecordCreateView):
+    model, form_class, list_url_name = Medlem, forms.MedlemForm, "forbund:medlemmar"
+
+
+class MedlemUpdateView(RecordUpdateView):
+    model, form_class, list_url_name = Medlem, forms.MedlemForm, "forbund:medlemmar"
+
+
+class PopulationCreateView(RecordCreateView):
+    model, form_class, list_url_name = WorkingAgePopulation, forms.WorkingAgePopulationForm, "forbund:detail"
+    title = "Nytt invånarantal"
+
+
+class PopulationUpdateView(RecordUpdateView):
+    model, form_class, list_url_name = WorkingAgePopulation, forms.WorkingAgePopulationForm, "forbund:detail"
+
+
+class StyrelseView(ForbundViewMixin, TemplateView):
+    template_name = "forbund/styrelse.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = self.get_year()
+        context.update(
+            year=year,
+            board=selectors.board_by_medlem(self.forbund, year),
+            all_uppdrag=Styrelseuppdrag.objects.filter(forbund=self.forbund)
+            .select_related("person", "medlem")
+            .order_by("-start", medlem_kind_order("medlem__"), "medlem__name", "role"),
+        )
+        return context
+
+
+class StyrelseuppdragCreateView(RecordCreateView):
+    model, form_class, list_url_name = Styrelseuppdrag, forms.StyrelseuppdragForm, "forbund:styrelse"
+
+
+class StyrelseuppdragUpdateView(RecordUpdateView):
+    model, form_class, list_url_name = Styrelseuppdrag, forms.StyrelseuppdragForm, "forbund:styrelse"
+
+
+class KansliView(ForbundViewMixin, ListView):
+    template_name = "forbund/kansli.html"
+    context_object_name = "uppdrag_list"
+
+    def get_queryset(self):
+        return (
+            Kansliuppdrag.objects.filter(forbund=self.forbund)
+            .select_related("person", "employer")
+            .order_by("end", "role", "start")
+        )
+
+
+class KansliuppdragCreateView(RecordCreateView):
+    model, form_class, list_url_name = Kansliuppdrag, forms.KansliuppdragForm, "forbund:kansli"
+
+
+class KansliuppdragUpdateView(RecordUpdateView):
+    model, form_class, list_url_name = Kansliuppdrag, forms.KansliuppdragForm, "forbund:kansli"
+
+
+class PersonListView(ForbundViewMixin, ListView):
+    permission = staticmethod(access.can_view_contact_register)
+    template_name = "forbund/person_list.html"
+    context_object_name = "personer"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return Person.objects.filter(forbund=self.forbund).select_related("medlem").order_by("name")
+
+
+class PersonCreateView(RecordCreateView):
+    model, form_class, list_url_name = Person, forms.PersonForm, "forbund:personer"
+
+
+class PersonUpdateView(RecordUpdateView):
+    model, form_class, list_url_name = Person, forms.PersonForm, "forbund:personer"
+
+
+class ArbetsgruppListView(ForbundViewMixin, ListView):
+    template_name = "forbund/arbetsgrupp_list.html"
+    context_object_name = "arbetsgrupper"
+
+    def get_queryset(self):
+        return selectors.arbetsgrupper_in_year(self.forbund)
+
+
+class ArbetsgruppDetailView(ForbundObjectMixin, DetailView):
+    model = Arbetsgrupp
+    template_name = "forbund/arbetsgrupp_detail.html"
+
+    def get_queryset(self):
+        return selectors.arbetsgrupper_in_year(self.forbund)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context["may_manage"]:
+            context["member_form"] = forms.GroupMemberForm(arbetsgrupp=self.object)
+        return context
+
+
+class ArbetsgruppCreateView(RecordCreateView):
+    model, form_class, list_url_name = Arbetsgrupp, forms.ArbetsgruppForm, "forbund:arbetsgrupper"
+
+
+class ArbetsgruppUpdateView(RecordUpdateView):
+    model, form_class, list_url_name = Arbetsgrupp, forms.ArbetsgruppForm, "forbund:arbetsgrupper"
+
+    def get_success_url(self):
+        return reverse("forbund:arbetsgrupp", kwargs={"forbund": self.forbund.slug, "pk": self.object.pk})
+
+
+class GroupMemberAddView(ForbundViewMixin, View):
+    permission = staticmethod(access.can_manage_organisation)
+    http_method_names = ["post"]
+
+    def post(self, request, forbund, pk):
+        arbetsgrupp = get_object_or_404(Arbetsgrupp, forbund=self.forbund, pk=pk)
+        form = forms.GroupMemberForm(request.POST, arbetsgrupp=arbetsgrupp)
+        if form.is_valid():
+            services.group_member_add(arbetsgrupp=arbetsgrupp, by=request.user, **form.cleaned_data)
+            messages.success(request, f"{form.cleaned_data['person']} är tillagd i gruppen.")
+        else:
+            for error in form.errors.get("person", []) + form.errors.get("role", []):
+                messages.error(request, f"Kunde inte lägga till personen: {error}")
+        return redirect("forbund:arbetsgrupp", forbund=self.forbund.slug, pk=arbetsgrupp.pk)
+
+
+class GroupMemberRemoveView(ForbundViewMixin, View):
+    permission = staticmethod(access.can_manage_organisation)
+    http_method_names = ["post"]
+
+    def post(self, request, forbund, pk, membership_pk):
+        membership = get_object_or_404(
+            GroupMembership, arbetsgrupp__forbund=self.forbund, arbetsgrupp_id=pk, pk=membership_pk
+        )
+        services.group_member_remove(membership=membership, by=request.user)
+        messages.success(request, f"{membership.person} är borttagen ur gruppen.")
+        return redirect("forbund:arbetsgrupp", forbund=self.forbund.slug, pk=pk)
+
+
+class MotesplanView(ForbundViewMixin, TemplateView):
+    template_name = "forbund/motesplan.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = self.get_year()
+        context.update(
+            year=year,
+            years=sorted({year, selectors.current_year(), *selectors.years_with_meetings(self.forbund)}),
+            meetings=selectors.meetings_in_year(self.forbund, year),
+        )
+        return context
+
+
+class MeetingYearRedirectMixin:
+    """Back to the meeting plan of the meeting's own year."""
+
+    model, form_class, list_url_name = Styrelsemote, forms.StyrelsemoteForm, "forbund:moten"
+
+    def get_success_url(self):
+        url = reverse(self.list_url_name, kwargs={"forbund": self.forbund.slug})
+        return f"{url}?ar={self.object.date.year}" if self.object else url
+
+
+class StyrelsemoteCreateView(MeetingYearRedirectMixin, RecordCreateView):
+    title = "Planera styrelsemöte"
+
+
+class StyrelsemoteUpdateView(MeetingYearRedirectMixin, RecordUpdateView):
+    pass

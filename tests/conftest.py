@@ -1,0 +1,83 @@
+"""Shared fixtures. Under CI, tests that need PostgreSQL, Redis or Chromium fail rather than skip."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.db import connection
+
+from forbund.models import Role
+
+from .factories import PASSWORD, ForbundFactory, MedlemFactory, user_with_role
+
+IN_CI = bool(os.environ.get("CI"))
+CHROMIUM = "/usr/bin/chromium"
+
+ALL_ROLES = [kind for kind, _ in Role.Kind.choices]
+
+
+def require(condition: bool, what: str) -> None:
+    """Skip locally when a real service is missing; fail under CI, where it must be there."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} saknas, men CI kräver det.")
+    pytest.skip(f"{what} saknas")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _ci_runs_on_postgresql(django_db_setup, django_db_blocker):
+    if IN_CI:
+        with django_db_blocker.unblock():
+            assert connection.vendor == "postgresql", "CI ska köra testerna mot PostgreSQL (DATABASE_URL)."
+
+
+@pytest.fixture
+def forbund(db):
+    return ForbundFactory()
+
+
+@pytest.fixture
+def other_forbund(db):
+    return ForbundFactory()
+
+
+@pytest.fixture
+def login(client):
+    """login(user) logs the test client in and returns it."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def user_in(db):
+    """user_in(forbund, kind) makes a user with that role (a projektägare gets a member org)."""
+
+    def _make(forbund, kind, **kwargs):
+        if kind == Role.Kind.PROJEKTAGARE and "medlem" not in kwargs:
+            kwargs["medlem"] = MedlemFactory(forbund=forbund)
+        return user_with_role(forbund, kind, **kwargs)
+
+    return _make
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("REDIS_URL", "")
+    require(bool(url), "Redis (REDIS_URL)")
+    return url
+
+
+@pytest.fixture
+def chromium_path():
+    require(shutil.which(CHROMIUM) is not None, "Debian's chromium")
+    return CHROMIUM
+
+
+__all__ = ["PASSWORD"]

@@ -1,0 +1,187 @@
+"""Factories for tests: one per model, with Swedish-looking data and state constructors."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from ekonomi.models import Budget, BudgetIncome
+from forbund.models import (
+    Arbetsgrupp,
+    Forbund,
+    GroupMembership,
+    Kansliuppdrag,
+    Medlem,
+    Person,
+    Role,
+    Styrelsemote,
+    Styrelseuppdrag,
+    User,
+    WorkingAgePopulation,
+)
+from insatser.models import Insats
+
+PASSWORD = "test-losenord-123"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"anvandare{n}")
+    first_name = factory.Faker("first_name", locale="sv_SE")
+    last_name = factory.Faker("last_name", locale="sv_SE")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.se")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create and results:
+            instance.save()
+
+
+class ForbundFactory(DjangoModelFactory):
+    class Meta:
+        model = Forbund
+
+    name = factory.Sequence(lambda n: f"Samordningsförbundet Testbygd {n}")
+    slug = factory.Sequence(lambda n: f"testbygd-{n}")
+    bildat = datetime.date(2010, 1, 1)
+    andamal = "Finansiell samordning av rehabiliteringsinsatser."
+    uppgifter = "Stödja samverkan\nFinansiera insatser"
+
+
+class MedlemFactory(DjangoModelFactory):
+    class Meta:
+        model = Medlem
+
+    forbund = factory.SubFactory(ForbundFactory)
+    kind = Medlem.Kind.KOMMUN
+    name = factory.Sequence(lambda n: f"Testby {n} kommun")
+    joined = datetime.date(2010, 1, 1)
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    forbund = factory.SubFactory(ForbundFactory)
+    name = factory.Faker("name", locale="sv_SE")
+    title = "Handläggare"
+    email = factory.Sequence(lambda n: f"person{n}@example.se")
+
+
+class StyrelseuppdragFactory(DjangoModelFactory):
+    class Meta:
+        model = Styrelseuppdrag
+
+    forbund = factory.SubFactory(ForbundFactory)
+    person = factory.SubFactory(PersonFactory, forbund=factory.SelfAttribute("..forbund"))
+    medlem = factory.SubFactory(MedlemFactory, forbund=factory.SelfAttribute("..forbund"))
+    role = Styrelseuppdrag.Role.LEDAMOT
+    start = datetime.date(2021, 1, 1)
+    end = datetime.date(2022, 12, 31)
+
+
+class KansliuppdragFactory(DjangoModelFactory):
+    class Meta:
+        model = Kansliuppdrag
+
+    forbund = factory.SubFactory(ForbundFactory)
+    person = factory.SubFactory(PersonFactory, forbund=factory.SelfAttribute("..forbund"))
+    role = Kansliuppdrag.Role.SAMORDNARE
+    employer_name = "Förbundet"
+    share_percent = Decimal("50")
+    start = datetime.date(2021, 1, 1)
+
+
+class ArbetsgruppFactory(DjangoModelFactory):
+    class Meta:
+        model = Arbetsgrupp
+
+    forbund = factory.SubFactory(ForbundFactory)
+    kind = Arbetsgrupp.Kind.ARBETSGRUPP
+    name = factory.Sequence(lambda n: f"Arbetsgrupp {n}")
+
+
+class GroupMembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = GroupMembership
+
+    arbetsgrupp = factory.SubFactory(ArbetsgruppFactory)
+    person = factory.SubFactory(PersonFactory, forbund=factory.SelfAttribute("..arbetsgrupp.forbund"))
+
+
+class StyrelsemoteFactory(DjangoModelFactory):
+    class Meta:
+        model = Styrelsemote
+
+    forbund = factory.SubFactory(ForbundFactory)
+    date = factory.Sequence(lambda n: datetime.date(2021, 1, 1) + datetime.timedelta(days=30 * n))
+    start_time = datetime.time(13, 0)
+    place = "Kommunhuset"
+    planned_items = "Tertialrapport"
+
+
+class WorkingAgePopulationFactory(DjangoModelFactory):
+    class Meta:
+        model = WorkingAgePopulation
+
+    forbund = factory.SubFactory(ForbundFactory)
+    kommun = factory.SubFactory(MedlemFactory, forbund=factory.SelfAttribute("..forbund"))
+    year = 2021
+    count = 25000
+
+
+class InsatsFactory(DjangoModelFactory):
+    class Meta:
+        model = Insats
+
+    forbund = factory.SubFactory(ForbundFactory)
+    name = factory.Sequence(lambda n: f"Insats {n}")
+    kind = Insats.Kind.INDIVIDINRIKTAD
+    status = Insats.Status.PAGAENDE
+    owner = factory.SubFactory(MedlemFactory, forbund=factory.SelfAttribute("..forbund"))
+    start = datetime.date(2021, 1, 1)
+    end = datetime.date(2022, 12, 31)
+
+
+class BudgetFactory(DjangoModelFactory):
+    class Meta:
+        model = Budget
+
+    forbund = factory.SubFactory(ForbundFactory)
+    year = 2021
+    status = Budget.Status.BESLUTAD
+
+
+class BudgetIncomeFactory(DjangoModelFactory):
+    class Meta:
+        model = BudgetIncome
+
+    budget = factory.SubFactory(BudgetFactory)
+    medlem = factory.SubFactory(MedlemFactory, forbund=factory.SelfAttribute("..budget.forbund"))
+    amount = Decimal("500000")
+
+
+class RoleFactory(DjangoModelFactory):
+    class Meta:
+        model = Role
+
+    user = factory.SubFactory(UserFactory)
+    forbund = factory.SubFactory(ForbundFactory)
+    kind = Role.Kind.SAMORDNARE
+    medlem = factory.Maybe(
+        factory.LazyAttribute(lambda o: o.kind == Role.Kind.PROJEKTAGARE),
+        yes_declaration=factory.SubFactory(MedlemFactory, forbund=factory.SelfAttribute("..forbund")),
+        no_declaration=None,
+    )
+
+
+def user_with_role(forbund: Forbund, kind: str, **kwargs) -> User:
+    """A user holding one role in `forbund`."""
+    return RoleFactory(forbund=forbund, kind=kind, **kwargs).user
