@@ -70,7 +70,7 @@ class RecordFormMixin(ForbundObjectMixin):
     permission = staticmethod(access.can_manage_organisation)
     template_name = "forbund/record_form.html"
     list_url_name: str = ""
-    title: str = ""
+    create_title: str = ""
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -80,7 +80,7 @@ class RecordFormMixin(ForbundObjectMixin):
     def form_valid(self, form):
         try:
             self.object = services.forbund_record_save(
-                forbund=self.forbund, instance=form.instance, by=self.request.user
+                forbund=self.forbund, instance=form.save(commit=False), by=self.request.user
             )
         except ValidationError as error:
             add_model_errors(form, error)
@@ -98,9 +98,7 @@ class RecordFormMixin(ForbundObjectMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["title"] = self.title or (
-            f"Ny {self.model._meta.verbose_name}" if self.object is None else f"Ändra {self.object}"
-        )
+        context["title"] = self.create_title if self.object is None else f"Ändra {self.object}"
         context["cancel_url"] = self.get_success_url()
         return context
 

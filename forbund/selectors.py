@@ -39,6 +39,15 @@ def years_with_budget(forbund: Forbund) -> list[int]:
     return sorted(set(Budget.objects.filter(forbund=forbund).values_list("year", flat=True)), reverse=True)
 
 
+def years_with_board(forbund: Forbund) -> list[int]:
+    """Every year some board assignment covers, up to this year (open ends run to this year)."""
+    this_year = current_year()
+    years: set[int] = set()
+    for start, end in Styrelseuppdrag.objects.filter(forbund=forbund).values_list("start", "end"):
+        years.update(range(start.year, (end.year if end else this_year) + 1))
+    return sorted(years)
+
+
 def default_year(forbund: Forbund) -> int:
     """This year if the förbund has planned meetings in it, else the latest year that has some."""
     years = years_with_meetings(forbund)

@@ -115,6 +115,7 @@ class MedlemListView(ForbundViewMixin, TemplateView):
 
 class MedlemCreateView(RecordCreateView):
     model, form_class, list_url_name = Medlem, forms.MedlemForm, "forbund:medlemmar"
+    create_title = "Ny medlem"
 
 
 class MedlemUpdateView(RecordUpdateView):
@@ -123,7 +124,7 @@ class MedlemUpdateView(RecordUpdateView):
 
 class PopulationCreateView(RecordCreateView):
     model, form_class, list_url_name = WorkingAgePopulation, forms.WorkingAgePopulationForm, "forbund:detail"
-    title = "Nytt invånarantal"
+    create_title = "Nytt invånarantal"
 
 
 class PopulationUpdateView(RecordUpdateView):
@@ -138,6 +139,7 @@ class StyrelseView(ForbundViewMixin, TemplateView):
         year = self.get_year()
         context.update(
             year=year,
+            years=sorted({year, *selectors.years_with_board(self.forbund)}),
             board=selectors.board_by_medlem(self.forbund, year),
             all_uppdrag=Styrelseuppdrag.objects.filter(forbund=self.forbund)
             .select_related("person", "medlem")
@@ -148,6 +150,7 @@ class StyrelseView(ForbundViewMixin, TemplateView):
 
 class StyrelseuppdragCreateView(RecordCreateView):
     model, form_class, list_url_name = Styrelseuppdrag, forms.StyrelseuppdragForm, "forbund:styrelse"
+    create_title = "Nytt styrelseuppdrag"
 
 
 class StyrelseuppdragUpdateView(RecordUpdateView):
@@ -168,6 +171,7 @@ class KansliView(ForbundViewMixin, ListView):
 
 class KansliuppdragCreateView(RecordCreateView):
     model, form_class, list_url_name = Kansliuppdrag, forms.KansliuppdragForm, "forbund:kansli"
+    create_title = "Nytt kansliuppdrag"
 
 
 class KansliuppdragUpdateView(RecordUpdateView):
@@ -186,6 +190,7 @@ class PersonListView(ForbundViewMixin, ListView):
 
 class PersonCreateView(RecordCreateView):
     model, form_class, list_url_name = Person, forms.PersonForm, "forbund:personer"
+    create_title = "Ny person"
 
 
 class PersonUpdateView(RecordUpdateView):
@@ -216,6 +221,7 @@ class ArbetsgruppDetailView(ForbundObjectMixin, DetailView):
 
 class ArbetsgruppCreateView(RecordCreateView):
     model, form_class, list_url_name = Arbetsgrupp, forms.ArbetsgruppForm, "forbund:arbetsgrupper"
+    create_title = "Ny arbetsgrupp"
 
 
 class ArbetsgruppUpdateView(RecordUpdateView):
@@ -279,7 +285,7 @@ class MeetingYearRedirectMixin:
 
 
 class StyrelsemoteCreateView(MeetingYearRedirectMixin, RecordCreateView):
-    title = "Planera styrelsemöte"
+    create_title = "Planera styrelsemöte"
 
 
 class StyrelsemoteUpdateView(MeetingYearRedirectMixin, RecordUpdateView):
