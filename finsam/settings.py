@@ -91,6 +91,8 @@ TEMPLATES = [
 ]
 
 if not os.environ.get("DATABASE_URL"):
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured("DATABASE_URL måste vara satt när DEBUG är av (SQLite är bara för utveckling).")
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
@@ -165,6 +167,7 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 else:
     CELERY_BROKER_URL = "filesystem://"
+    (CELERY_BROKER_DIR / "processed").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR),
         "data_folder_out": str(CELERY_BROKER_DIR),
@@ -181,6 +184,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not TESTING)
+    SECURE_REDIRECT_EXEMPT = [r"^halsa/$"]  # the container healthcheck speaks plain HTTP
     SESSION_COOKIE_SECURE = not TESTING
     CSRF_COOKIE_SECURE = not TESTING
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
