@@ -26,8 +26,9 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 COPY . .
 
 # Static files are collected into the image (/app/var/staticfiles) and served by WhiteNoise.
-# The key is a build-time placeholder: settings refuse to load without one when DEBUG is off.
-RUN DEBUG=false SECRET_KEY=build-time-placeholder-not-used-at-runtime \
+# The key and database are build-time placeholders: settings refuse to load without them when DEBUG
+# is off, and collectstatic touches neither.
+RUN DEBUG=false SECRET_KEY=build-time-placeholder-not-used-at-runtime DATABASE_URL=sqlite:////tmp/build.sqlite3 \
         python manage.py collectstatic --noinput \
     && mkdir -p /app/var/media \
     && useradd --system --user-group --home-dir /app --shell /usr/sbin/nologin finsam \

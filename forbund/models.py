@@ -254,7 +254,11 @@ class Styrelseuppdrag(ForbundScoped):
         return f"{self.person}, {self.get_role_display().lower()} för {self.medlem}"
 
     def clean(self) -> None:
-        self.check_same_forbund(person=self.person, medlem=self.medlem)
+        # A required key the form refused is unset here; reading it would raise instead of showing the error.
+        self.check_same_forbund(
+            person=self.person if self.person_id else None,
+            medlem=self.medlem if self.medlem_id else None,
+        )
         validate_period(self.start, self.end, "end", "Uppdraget kan inte sluta innan det börjar.")
         if self.presidium and self.role != self.Role.LEDAMOT:
             raise ValidationError({"presidium": "Bara en ordinarie ledamot kan ingå i presidiet."})
@@ -317,7 +321,7 @@ class Kansliuppdrag(ForbundScoped):
         return f"{self.person}, {self.get_role_display().lower()}"
 
     def clean(self) -> None:
-        self.check_same_forbund(person=self.person, employer=self.employer)
+        self.check_same_forbund(person=self.person if self.person_id else None, employer=self.employer)
         validate_period(self.start, self.end, "end", "Uppdraget kan inte sluta innan det börjar.")
         if self.employer_id and self.employer_name:
             raise ValidationError({"employer_name": "Ange antingen en medlem eller en annan arbetsgivare."})
