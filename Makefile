@@ -61,7 +61,7 @@ format: setup
 	$(BIN)/ruff format .
 
 test: setup system-deps lint
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 clean:

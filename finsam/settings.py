@@ -92,7 +92,7 @@ TEMPLATES = [
 
 if not os.environ.get("DATABASE_URL"):
     if not (DEBUG or TESTING):
-        raise ImproperlyConfigured("DATABASE_URL måste vara satt när DEBUG är av (SQLite är bara för utveckling).")
+        raise ImproperlyConfigured("DATABASE_URL måste vara satt när DEBUG är av (SQLite är för utveckling).")
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(

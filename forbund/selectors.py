@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
@@ -162,7 +162,7 @@ def population_in_year(forbund: Forbund, year: int) -> int | None:
 def per_inhabitant(amount: Decimal, population: int | None) -> Decimal | None:
     if not amount or not population:
         return None
-    return (amount / population).quantize(Decimal("1"))
+    return (amount / population).quantize(Decimal("1"), ROUND_HALF_UP)
 
 
 def recent_activity(forbund: Forbund, limit: int = 8) -> QuerySet[ActivityEvent]:
