@@ -125,6 +125,83 @@ def can_view_insats(user: User, insats) -> Verdict:
     return _refused("Insatsen ägs av en annan organisation.")
 
 
+def _owns(user: User, insats) -> bool:
+    return Role.objects.filter(
+        user=user, forbund_id=insats.forbund_id, kind=Kind.PROJEKTAGARE, medlem_id=insats.owner_id
+    ).exists()
+
+
+def projektagare_medlemmar(user: User, forbund: Forbund) -> QuerySet:
+    """The member organisations a projektägare may apply on behalf of."""
+    from forbund.models import Medlem
+
+    own = Role.objects.filter(user=user, forbund=forbund, kind=Kind.PROJEKTAGARE).values("medlem")
+    return Medlem.objects.filter(pk__in=own)
+
+
+def can_create_application(user: User, forbund: Forbund) -> Verdict:
+    if roles(user, forbund) & {Kind.SAMORDNARE, Kind.PROJEKTAGARE}:
+        return ALLOWED
+    return _refused("Bara samordnare och projektägare kan skriva ansökningar.")
+
+
+def can_register_idea(user: User, forbund: Forbund) -> Verdict:
+    if Kind.SAMORDNARE in roles(user, forbund):
+        return ALLOWED
+    return _refused("Bara samordnaren registrerar idéer och förstudier.")
+
+
+def can_edit_application(user: User, insats) -> Verdict:
+    """Change the application's content: text, goals, budget, delprocesser, signatures, attachments."""
+    from insatser.workflow import APPLICATION_EDITABLE
+
+    held = roles(user, insats.forbund)
+    if Kind.SAMORDNARE not in held and not (Kind.PROJEKTAGARE in held and _owns(user, insats)):
+        return _refused("Bara samordnaren och projektägarens organisation kan ändra ansökan.")
+    if insats.status not in APPLICATION_EDITABLE:
+        return _refused(
+            f"Ansökan kan inte ändras när insatsen är {insats.get_status_display().lower()}; "
+            "den är sparad som den skickades in."
+        )
+    return ALLOWED
+
+
+def can_transition(user: User, insats, target: str) -> Verdict:
+    from insatser.workflow import TRANSITIONS
+
+    transition = TRANSITIONS.get((insats.status, target))
+    if transition is None:
+        # The target comes from the URL, so it may be no status at all.
+        target_label = insats.Status(target).label if target in insats.Status.values else target
+        return _refused(
+            f"En insats som är {insats.get_status_display().lower()} kan inte bli {target_label.lower()}."
+        )
+    held = roles(user, insats.forbund)
+    if Kind.SAMORDNARE in held and Kind.SAMORDNARE in transition.roles:
+        return ALLOWED
+    if Kind.PROJEKTAGARE in held and Kind.PROJEKTAGARE in transition.roles and _owns(user, insats):
+        return ALLOWED
+    return _refused(f"Din roll får inte göra detta: {transition.label.lower()}.")
+
+
+def can_decide(user: User, insats) -> Verdict:
+    """Record the board's decision on an application."""
+    from insatser.models import Insats
+
+    if Kind.SAMORDNARE not in roles(user, insats.forbund):
+        return _refused("Bara samordnaren registrerar styrelsens beslut.")
+    if insats.status != Insats.Status.UNDER_BEREDNING:
+        return _refused("Beslut kan bara registreras för en ansökan som är under beredning.")
+    return ALLOWED
+
+
+def can_follow_up_insats(user: User, insats) -> Verdict:
+    """Keep milestones and the styrgrupp's meetings."""
+    if Kind.SAMORDNARE in roles(user, insats.forbund):
+        return ALLOWED
+    return _refused("Bara samordnaren för in delmål och styrgruppsmöten.")
+
+
 def role_labels(user: User, forbund: Forbund) -> list[str]:
     held = roles(user, forbund)
     return [label for value, label in Kind.choices if value in held]

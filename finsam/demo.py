@@ -14,9 +14,11 @@ from decimal import Decimal
 from django.db import transaction
 
 from ekonomi.models import Budget, BudgetIncome
+from finsam.demo_insatser import load_applications
 from forbund.models import (
     Arbetsgrupp,
     Forbund,
+    GroupMeeting,
     GroupMembership,
     Kansliuppdrag,
     Medlem,
@@ -138,6 +140,12 @@ class DemoLoader:
         trelleborg = self.load_trelleborg()
         sjobygden = self.load_sjobygden()
         self.load_users({"trelleborg": trelleborg, "sjobygden": sjobygden})
+        load_applications(
+            trelleborg,
+            {medlem.name: medlem for medlem in Medlem.objects.filter(forbund=trelleborg)},
+            samordnare=User.objects.get(username="samordnare"),
+            projektagare=User.objects.get(username="projektagare"),
+        )
 
     # Trelleborg -------------------------------------------------------------------------------
 
@@ -286,6 +294,8 @@ class DemoLoader:
                 start=insats.start,
             )
             self.group_members(group, people, members)
+            for month in range(1, 8):
+                GroupMeeting.objects.get_or_create(arbetsgrupp=group, date=D(2021, month, 12))
 
     # Sjöbygden (fictional) ---------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from .models import (
     Arbetsgrupp,
     Forbund,
+    GroupMeeting,
     GroupMembership,
     Kansliuppdrag,
     Medlem,
@@ -110,6 +111,13 @@ class GroupMemberForm(forms.Form):
         self.fields["person"].queryset = Person.objects.filter(forbund_id=arbetsgrupp.forbund_id).exclude(
             pk__in=already
         )
+
+
+class GroupMeetingForm(forms.ModelForm):
+    class Meta:
+        model = GroupMeeting
+        fields = ["date", "note"]
+        widgets = {"date": DateInput()}
 
 
 class StyrelsemoteForm(ForbundScopedForm):

@@ -36,7 +36,11 @@ class ForbundViewMixin:
         verdict = self.permission(request.user, self.forbund)
         if not verdict:
             raise PermissionDenied(verdict.reason)
+        self.load_objects()
         return super().dispatch(request, *args, **kwargs)
+
+    def load_objects(self) -> None:
+        """Hook: load (and check access to) what the URL names beyond the förbund."""
 
     def get_year(self) -> int:
         value = self.request.GET.get("ar", "")

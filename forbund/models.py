@@ -410,6 +410,27 @@ class GroupMembership(models.Model):
             raise ValidationError({"person": "Måste höra till samma förbund."})
 
 
+class GroupMeeting(models.Model):
+    """A meeting of a working group, e.g. an insats's styrgrupp."""
+
+    arbetsgrupp = models.ForeignKey(
+        Arbetsgrupp, on_delete=models.CASCADE, related_name="meetings", verbose_name="grupp"
+    )
+    date = models.DateField("datum")
+    note = models.CharField("anteckning", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "gruppmöte"
+        verbose_name_plural = "gruppmöten"
+        ordering = ["arbetsgrupp", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["arbetsgrupp", "date"], name="group_meeting_unique_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.arbetsgrupp} {self.date:%Y-%m-%d}"
+
+
 class Styrelsemote(ForbundScoped):
     """A board meeting in the förbund's meeting plan."""
 

@@ -139,7 +139,9 @@ def arbetsgrupper_in_year(forbund: Forbund, year: int | None = None) -> QuerySet
         last = datetime.date(year, 12, 31)
         groups = groups.exclude(start__gt=last).exclude(end__lt=first)
     members = GroupMembership.objects.select_related("person", "person__medlem")
-    return groups.select_related("insats").prefetch_related(Prefetch("medlemmar", queryset=members))
+    return groups.select_related("insats").prefetch_related(
+        Prefetch("medlemmar", queryset=members), "meetings"
+    )
 
 
 def meetings_in_year(forbund: Forbund, year: int) -> QuerySet[Styrelsemote]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models, transaction
 
-from .models import ActivityEvent, Arbetsgrupp, Forbund, GroupMembership, Person, User
+from .models import ActivityEvent, Arbetsgrupp, Forbund, GroupMeeting, GroupMembership, Person, User
 
 
 def activity_log(*, forbund: Forbund, actor: User | None, description: str) -> ActivityEvent:
@@ -55,3 +55,27 @@ def group_member_remove(*, membership: GroupMembership, by: User) -> None:
     arbetsgrupp, person = membership.arbetsgrupp, membership.person
     membership.delete()
     activity_log(forbund=arbetsgrupp.forbund, actor=by, description=f"Tog bort {person} ur {arbetsgrupp}")
+
+
+@transaction.atomic
+def group_meeting_add(*, arbetsgrupp: Arbetsgrupp, meeting: GroupMeeting, by: User) -> GroupMeeting:
+    meeting.arbetsgrupp = arbetsgrupp
+    meeting.full_clean()
+    meeting.save()
+    activity_log(
+        forbund=arbetsgrupp.forbund,
+        actor=by,
+        description=f"Lade till möte {meeting.date:%Y-%m-%d} för {arbetsgrupp}",
+    )
+    return meeting
+
+
+@transaction.atomic
+def group_meeting_remove(*, meeting: GroupMeeting, by: User) -> None:
+    arbetsgrupp = meeting.arbetsgrupp
+    meeting.delete()
+    activity_log(
+        forbund=arbetsgrupp.forbund,
+        actor=by,
+        description=f"Tog bort möte {meeting.date:%Y-%m-%d} för {arbetsgrupp}",
+    )

@@ -32,6 +32,12 @@ urlpatterns = [
         views.GroupMemberRemoveView.as_view(),
         name="group_member_remove",
     ),
+    path("arbetsgrupper/<int:pk>/moten/nytt/", views.GroupMeetingAddView.as_view(), name="group_meeting_add"),
+    path(
+        "arbetsgrupper/<int:pk>/moten/<int:meeting_pk>/ta-bort/",
+        views.GroupMeetingRemoveView.as_view(),
+        name="group_meeting_remove",
+    ),
     path("moten/", views.MotesplanView.as_view(), name="moten"),
     path("moten/nytt/", views.StyrelsemoteCreateView.as_view(), name="mote_create"),
     path("moten/<int:pk>/andra/", views.StyrelsemoteUpdateView.as_view(), name="mote_edit"),

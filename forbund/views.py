@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
@@ -15,6 +16,7 @@ from . import forms, selectors, services
 from .mixins import ForbundObjectMixin, ForbundViewMixin, RecordCreateView, RecordUpdateView
 from .models import (
     Arbetsgrupp,
+    GroupMeeting,
     GroupMembership,
     Kansliuppdrag,
     Medlem,
@@ -52,6 +54,8 @@ class DashboardView(ForbundViewMixin, TemplateView):
             arbetsgrupper=selectors.arbetsgrupper_in_year(self.forbund, year),
             meetings=selectors.meetings_in_year(self.forbund, year),
             insatser=insats_selectors.insatser_running_in_year(user, self.forbund, year),
+            incoming=insats_selectors.incoming_applications(user, self.forbund),
+            overdue_milestones=insats_selectors.overdue_milestones(user, self.forbund),
             population=population,
             per_invanare=selectors.per_inhabitant(funding.total, population),
             activity=selectors.recent_activity(self.forbund)
@@ -216,6 +220,7 @@ class ArbetsgruppDetailView(ForbundObjectMixin, DetailView):
         context = super().get_context_data(**kwargs)
         if context["may_manage"]:
             context["member_form"] = forms.GroupMemberForm(arbetsgrupp=self.object)
+            context["meeting_form"] = forms.GroupMeetingForm()
         return context
 
 
@@ -245,6 +250,43 @@ class GroupMemberAddView(ForbundViewMixin, View):
             for error in form.errors.get("person", []) + form.errors.get("role", []):
                 messages.error(request, f"Kunde inte lägga till personen: {error}")
         return redirect("forbund:arbetsgrupp", forbund=self.forbund.slug, pk=arbetsgrupp.pk)
+
+
+class GroupMeetingAddView(ForbundViewMixin, View):
+    permission = staticmethod(access.can_manage_organisation)
+    http_method_names = ["post"]
+
+    def post(self, request, forbund, pk):
+        arbetsgrupp = get_object_or_404(Arbetsgrupp, forbund=self.forbund, pk=pk)
+        form = forms.GroupMeetingForm(request.POST)
+        if form.is_valid():
+            try:
+                services.group_meeting_add(
+                    arbetsgrupp=arbetsgrupp, meeting=form.save(commit=False), by=request.user
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, f"Mötet sparades inte: {message}")
+            else:
+                messages.success(request, f"Mötet {form.instance.date:%Y-%m-%d} är tillagt.")
+        else:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, f"Mötet sparades inte: {error}")
+        return redirect("forbund:arbetsgrupp", forbund=self.forbund.slug, pk=arbetsgrupp.pk)
+
+
+class GroupMeetingRemoveView(ForbundViewMixin, View):
+    permission = staticmethod(access.can_manage_organisation)
+    http_method_names = ["post"]
+
+    def post(self, request, forbund, pk, meeting_pk):
+        meeting = get_object_or_404(
+            GroupMeeting, arbetsgrupp__forbund=self.forbund, arbetsgrupp_id=pk, pk=meeting_pk
+        )
+        services.group_meeting_remove(meeting=meeting, by=request.user)
+        messages.success(request, f"Mötet {meeting.date:%Y-%m-%d} är borttaget.")
+        return redirect("forbund:arbetsgrupp", forbund=self.forbund.slug, pk=pk)
 
 
 class GroupMemberRemoveView(ForbundViewMixin, View):

@@ -185,3 +185,142 @@ class RoleFactory(DjangoModelFactory):
 def user_with_role(forbund: Forbund, kind: str, **kwargs) -> User:
     """A user holding one role in `forbund`."""
     return RoleFactory(forbund=forbund, kind=kind, **kwargs).user
+
+
+# Insats budgets and decisions. Models are named as strings so these factories need no imports above.
+
+
+class DelprocessFactory(DjangoModelFactory):
+    class Meta:
+        model = "insatser.Delprocess"
+
+    insats = factory.SubFactory(InsatsFactory)
+    name = factory.Sequence(lambda n: f"Delprocess {n}")
+    owner = factory.SubFactory(MedlemFactory, forbund=factory.SelfAttribute("..insats.forbund"))
+
+
+class BudgetLineFactory(DjangoModelFactory):
+    """BudgetLineFactory(insats=..., amounts={2021: 100_000, 2022: 120_000}) also makes the amounts."""
+
+    class Meta:
+        model = "insatser.BudgetLine"
+        skip_postgeneration_save = True
+
+    insats = factory.SubFactory(InsatsFactory)
+    description = factory.Sequence(lambda n: f"Kostnad {n}")
+
+    @factory.post_generation
+    def amounts(self, create, extracted, **kwargs):
+        for year, amount in (extracted or {}).items():
+            BudgetAmountFactory(line=self, year=year, amount=Decimal(amount))
+
+
+class BudgetAmountFactory(DjangoModelFactory):
+    class Meta:
+        model = "insatser.BudgetAmount"
+
+    line = factory.SubFactory(BudgetLineFactory)
+    year = 2021
+    amount = Decimal("100000")
+
+
+class BeslutFactory(DjangoModelFactory):
+    """A granted decision; BeslutFactory(insats=..., amounts={2021: 500_000}) also makes the amounts."""
+
+    class Meta:
+        model = "insatser.Beslut"
+        skip_postgeneration_save = True
+
+    insats = factory.SubFactory(InsatsFactory)
+    outcome = "beviljad"
+    decided_on = datetime.date(2020, 12, 1)
+    recorded_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def amounts(self, create, extracted, **kwargs):
+        for year, amount in (extracted or {}).items():
+            GrantedAmountFactory(beslut=self, year=year, amount=Decimal(amount))
+
+
+class GrantedAmountFactory(DjangoModelFactory):
+    class Meta:
+        model = "insatser.GrantedAmount"
+
+    beslut = factory.SubFactory(BeslutFactory)
+    year = 2021
+    amount = Decimal("100000")
+
+
+# Applications: goals, signatures, history, milestones, attachments, and a complete application.
+
+
+class GoalFactory(DjangoModelFactory):
+    class Meta:
+        model = "insatser.Goal"
+
+    insats = factory.SubFactory(InsatsFactory)
+    kind = "resultatmal"
+    text = factory.Sequence(lambda n: f"Minst {n + 10} deltagare går vidare till arbete eller studier")
+
+
+class SignatureFactory(DjangoModelFactory):
+    """A party's confirmation; by default the owner's."""
+
+    class Meta:
+        model = "insatser.Signature"
+
+    insats = factory.SubFactory(InsatsFactory)
+    medlem = factory.SelfAttribute("insats.owner")
+    name = factory.Faker("name", locale="sv_SE")
+    title = "Förvaltningschef"
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class StatusChangeFactory(DjangoModelFactory):
+    class Meta:
+        model = "insatser.StatusChange"
+
+    insats = factory.SubFactory(InsatsFactory)
+    from_status = ""
+    to_status = factory.SelfAttribute("insats.status")
+    by = factory.SubFactory(UserFactory)
+
+
+class MilestoneFactory(DjangoModelFactory):
+    class Meta:
+        model = "insatser.Milestone"
+
+    insats = factory.SubFactory(InsatsFactory)
+    title = factory.Sequence(lambda n: f"Delmål {n}")
+    due = datetime.date(2021, 6, 30)
+
+
+class AttachmentFactory(DjangoModelFactory):
+    """Writes its file to MEDIA_ROOT: point that at a temporary directory in the test."""
+
+    class Meta:
+        model = "insatser.Attachment"
+
+    insats = factory.SubFactory(InsatsFactory)
+    file = factory.django.FileField(filename="projektplan.pdf", data=b"%PDF-1.4 projektplan")
+    description = "Projektplan"
+    uploaded_by = factory.SubFactory(UserFactory)
+
+
+def complete_application(*, partner: Medlem | None = None, status: str = "utkast", **kwargs) -> Insats:
+    """An application that can be submitted: 2021–2022, a partner besides the owner, a målgrupp, a
+    goal, a budget and both parties' signatures. Extra keyword arguments go to InsatsFactory."""
+    kwargs.setdefault("malgrupp", Insats.Malgrupp.UNGA_VUXNA)
+    insats = InsatsFactory(status=status, **kwargs)
+    partner = partner or MedlemFactory(forbund=insats.forbund)
+    insats.partners.add(partner)
+    GoalFactory(insats=insats)
+    BudgetLineFactory(
+        insats=insats,
+        section="Övergripande",
+        description="Processledare",
+        amounts={2021: 400_000, 2022: 350_000},
+    )
+    SignatureFactory(insats=insats, medlem=insats.owner)
+    SignatureFactory(insats=insats, medlem=partner)
+    return insats

@@ -14,6 +14,7 @@ from forbund.models import (
     ActivityEvent,
     Arbetsgrupp,
     Forbund,
+    GroupMeeting,
     GroupMembership,
     Kansliuppdrag,
     Medlem,
@@ -74,7 +75,12 @@ FORM_PAGES = [
     "forbund:mote_create",
     "forbund:mote_edit",
 ]
-POST_ONLY_PAGES = ["forbund:group_member_add", "forbund:group_member_remove"]
+POST_ONLY_PAGES = [
+    "forbund:group_member_add",
+    "forbund:group_member_remove",
+    "forbund:group_meeting_add",
+    "forbund:group_meeting_remove",
+]
 POST_PAGES = FORM_PAGES + POST_ONLY_PAGES
 GET_PAGES = READ_PAGES + CONTACT_PAGES + FORM_PAGES
 # Pages about one record: their URL carries its id.
@@ -88,6 +94,8 @@ RECORD_PAGES = [
     "forbund:arbetsgrupp_edit",
     "forbund:group_member_add",
     "forbund:group_member_remove",
+    "forbund:group_meeting_add",
+    "forbund:group_meeting_remove",
     "forbund:mote_edit",
     "insatser:detail",
 ]
@@ -103,6 +111,7 @@ WRITABLE_MODELS = [
     Kansliuppdrag,
     Arbetsgrupp,
     GroupMembership,
+    GroupMeeting,
     Styrelsemote,
     Insats,
     Role,
@@ -132,10 +141,17 @@ def walk_patterns(patterns=None, prefix: str = "", namespace: str = ""):
             yield route, name, entry
 
 
+# The insats pages beyond list and detail have their own role tests in tests/insatser/.
+INSATS_PAGES_TESTED_ELSEWHERE = "insatser:"
+
+
 def forbund_page_patterns():
-    """(name, pattern) of every page under /f/<forbund>/."""
+    """(name, pattern) of every page under /f/<forbund>/ whose access rules these tests own."""
     return [
-        (name, pattern) for route, name, pattern in walk_patterns() if route.startswith("f/<slug:forbund>/")
+        (name, pattern)
+        for route, name, pattern in walk_patterns()
+        if route.startswith("f/<slug:forbund>/")
+        and (not name.startswith(INSATS_PAGES_TESTED_ELSEWHERE) or name in READ_PAGES)
     ]
 
 
@@ -152,6 +168,7 @@ class Org:
     kansliuppdrag: Kansliuppdrag
     arbetsgrupp: Arbetsgrupp
     membership: GroupMembership
+    group_meeting: GroupMeeting
     mote: Styrelsemote
     population: WorkingAgePopulation
     insats: Insats
@@ -170,6 +187,8 @@ class Org:
             "forbund:arbetsgrupp_edit": {"pk": self.arbetsgrupp.pk},
             "forbund:group_member_add": {"pk": self.arbetsgrupp.pk},
             "forbund:group_member_remove": {"pk": self.arbetsgrupp.pk, "membership_pk": self.membership.pk},
+            "forbund:group_meeting_add": {"pk": self.arbetsgrupp.pk},
+            "forbund:group_meeting_remove": {"pk": self.arbetsgrupp.pk, "meeting_pk": self.group_meeting.pk},
             "forbund:mote_edit": {"pk": self.mote.pk},
             "insatser:detail": {"pk": self.insats.pk},
         }[name]
@@ -244,6 +263,8 @@ class Org:
             "forbund:mote_edit": {"date": "2021-06-01", "video_link": "https://mote.example.se/styrelse"},
             "forbund:group_member_add": {"person": self.other_person.pk, "role": "sammankallande"},
             "forbund:group_member_remove": {},
+            "forbund:group_meeting_add": {"date": "2021-04-14", "note": "Uppföljning av handlingsplanen"},
+            "forbund:group_meeting_remove": {},
         }
         return data[name]
 
@@ -266,6 +287,7 @@ def make_org(forbund: Forbund) -> Org:
         kansliuppdrag=KansliuppdragFactory(forbund=forbund, person=person),
         arbetsgrupp=arbetsgrupp,
         membership=GroupMembershipFactory(arbetsgrupp=arbetsgrupp, person=person),
+        group_meeting=GroupMeeting.objects.create(arbetsgrupp=arbetsgrupp, date=D(2021, 2, 10)),
         mote=StyrelsemoteFactory(forbund=forbund, date=D(2021, 3, 17)),
         population=WorkingAgePopulationFactory(forbund=forbund, kommun=kommun, year=2021),
         insats=insats,

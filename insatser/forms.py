@@ -1,0 +1,276 @@
+"""Forms for insatser. They check the shape of the input; the services check the rules."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MinValueValidator
+
+from finsam import access
+from forbund.forms import DateInput, ForbundScopedForm
+from forbund.models import Forbund, Medlem, Styrelsemote, User
+
+from .models import Attachment, Beslut, Delprocess, Goal, Insats, Milestone
+from .services import BudgetLineData
+
+APPLICATION_FIELDS = [
+    "name",
+    "description",
+    "kind",
+    "malgrupp",
+    "malgrupp_description",
+    "problem",
+    "activities",
+    "implementation_plan",
+    "owner",
+    "owner_unit",
+    "partners",
+    "contact",
+    "start",
+    "end",
+    "budgeted_participants",
+    "esf_cofunded",
+    "external_evaluation",
+]
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class InsatsForm(ForbundScopedForm):
+    """The application: what, for whom, why, by whom, when; goals as one per line."""
+
+    resultatmal = forms.CharField(
+        label="Resultatmål",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Ett mål per rad: vad insatsen ska åstadkomma under perioden.",
+    )
+    effektmal = forms.CharField(
+        label="Effektmål",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Ett mål per rad: den långsiktiga effekten för målgruppen och parterna.",
+    )
+
+    class Meta:
+        model = Insats
+        fields = APPLICATION_FIELDS
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "malgrupp_description": forms.Textarea(attrs={"rows": 3}),
+            "problem": forms.Textarea(attrs={"rows": 5}),
+            "activities": forms.Textarea(attrs={"rows": 5}),
+            "implementation_plan": forms.Textarea(attrs={"rows": 4}),
+            "partners": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, forbund: Forbund, user: User, **kwargs):
+        super().__init__(*args, forbund=forbund, **kwargs)
+        if not access.can_manage_organisation(user, forbund):
+            self.fields["owner"].queryset = access.projektagare_medlemmar(user, forbund)
+            self.fields["owner"].empty_label = None
+        self.fields[
+            "partners"
+        ].help_text = "Minst en part utöver projektägaren: en ansökan görs av minst två medlemmar."
+        if self.instance.pk:
+            self.fields["resultatmal"].initial = "\n".join(g.text for g in self.instance.resultatmal)
+            self.fields["effektmal"].initial = "\n".join(g.text for g in self.instance.effektmal)
+
+    def clean(self):
+        cleaned = super().clean()
+        owner, partners = cleaned.get("owner"), cleaned.get("partners")
+        if owner and partners is not None and owner in partners:
+            self.add_error("partners", "Projektägaren räknas redan; välj de andra parterna.")
+        return cleaned
+
+    @property
+    def goals(self) -> dict[str, list[str]]:
+        return {
+            Goal.Kind.RESULTATMAL: _lines(self.cleaned_data.get("resultatmal", "")),
+            Goal.Kind.EFFEKTMAL: _lines(self.cleaned_data.get("effektmal", "")),
+        }
+
+
+class DelprocessForm(forms.ModelForm):
+    class Meta:
+        model = Delprocess
+        fields = ["name", "owner", "owner_unit", "problem", "goals", "activities"]
+        widgets = {
+            "problem": forms.Textarea(attrs={"rows": 4}),
+            "goals": forms.Textarea(attrs={"rows": 3}),
+            "activities": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, insats: Insats, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.insats = insats
+        self.fields["owner"].queryset = Medlem.objects.filter(forbund_id=insats.forbund_id)
+
+
+class BudgetLineForm(forms.Form):
+    """One budget line with an amount field per year of the insats's period."""
+
+    section = forms.CharField(label="Avsnitt", required=False, max_length=200)
+    delprocess = forms.ModelChoiceField(
+        label="Delprocess", queryset=Delprocess.objects.none(), required=False
+    )
+    description = forms.CharField(label="Kostnad", max_length=300, required=False)
+    organisation = forms.ModelChoiceField(
+        label="Organisation", queryset=Medlem.objects.none(), required=False
+    )
+    share = forms.CharField(label="Andel av heltid", max_length=40, required=False)
+
+    def __init__(self, *args, insats: Insats, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.years = insats.years
+        self.fields["delprocess"].queryset = insats.delprocesser.all()
+        self.fields["organisation"].queryset = Medlem.objects.filter(forbund_id=insats.forbund_id)
+        for year in self.years:
+            self.fields[f"amount_{year}"] = forms.DecimalField(
+                label=f"Belopp {year} (kr)",
+                required=False,
+                max_digits=14,
+                decimal_places=0,
+                validators=[MinValueValidator(Decimal(0), message="Beloppet får inte vara negativt.")],
+                widget=forms.NumberInput(attrs={"min": 0, "step": 1, "class": "text-end"}),
+            )
+
+        for name, field in self.fields.items():
+            css = (
+                "form-select form-select-sm"
+                if isinstance(field, forms.ModelChoiceField)
+                else "form-control form-control-sm"
+            )
+            if name == "DELETE":
+                continue
+            field.widget.attrs["class"] = f"{css} {field.widget.attrs.get('class', '')}".strip()
+
+    def amount_fields(self):
+        return [self[f"amount_{year}"] for year in self.years]
+
+    def is_blank(self) -> bool:
+        data = self.cleaned_data
+        return not data.get("description") and all(data.get(f"amount_{year}") is None for year in self.years)
+
+    def clean(self):
+        cleaned = super().clean()
+        has_amount = any(cleaned.get(f"amount_{year}") is not None for year in self.years)
+        if has_amount and not cleaned.get("description"):
+            self.add_error("description", "Beskriv kostnaden.")
+        return cleaned
+
+    def to_data(self) -> BudgetLineData:
+        data = self.cleaned_data
+        return BudgetLineData(
+            description=data["description"],
+            section=data.get("section") or "",
+            delprocess=data.get("delprocess"),
+            organisation=data.get("organisation"),
+            share=data.get("share") or "",
+            amounts={
+                year: data[f"amount_{year}"] for year in self.years if data.get(f"amount_{year}") is not None
+            },
+        )
+
+
+class BaseBudgetFormSet(forms.BaseFormSet):
+    def lines(self) -> list[BudgetLineData]:
+        return [
+            form.to_data()
+            for form in self.forms
+            if form.cleaned_data and not form.is_blank() and not self._should_delete_form(form)
+        ]
+
+
+BudgetFormSet = forms.formset_factory(BudgetLineForm, formset=BaseBudgetFormSet, extra=3, can_delete=True)
+
+
+def budget_initial(insats: Insats) -> list[dict]:
+    initial = []
+    for line in insats.budget_lines.select_related("delprocess", "organisation").prefetch_related("amounts"):
+        row = {
+            "section": line.section,
+            "delprocess": line.delprocess,
+            "description": line.description,
+            "organisation": line.organisation,
+            "share": line.share,
+        }
+        row.update({f"amount_{a.year}": a.amount for a in line.amounts.all()})
+        initial.append(row)
+    return initial
+
+
+class SignatureForm(forms.Form):
+    medlem = forms.ModelChoiceField(label="Part", queryset=Medlem.objects.none())
+    name = forms.CharField(label="Behörig företrädare", max_length=200)
+    title = forms.CharField(label="Befattning", max_length=200)
+    confirm = forms.BooleanField(
+        label="Företrädaren har tagit del av ansökan och godkänner att den skickas in.",
+        error_messages={"required": "Bekräfta att företrädaren godkänner ansökan."},
+    )
+
+    def __init__(self, *args, insats: Insats, **kwargs):
+        super().__init__(*args, **kwargs)
+        parties = [insats.owner_id, *insats.partners.values_list("pk", flat=True)]
+        self.fields["medlem"].queryset = Medlem.objects.filter(pk__in=parties)
+
+
+class TransitionForm(forms.Form):
+    comment = forms.CharField(label="Kommentar", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label="Beslut", choices=Beslut.Outcome.choices, widget=forms.RadioSelect)
+    decided_on = forms.DateField(label="Beslutsdatum", widget=DateInput())
+    meeting = forms.ModelChoiceField(
+        label="Styrelsemöte", queryset=Styrelsemote.objects.none(), required=False
+    )
+    paragraph = forms.CharField(label="Paragraf", max_length=20, required=False, help_text="T.ex. § 12")
+    motivation = forms.CharField(label="Motivering", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, insats: Insats, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.years = insats.years
+        self.fields["meeting"].queryset = Styrelsemote.objects.filter(forbund_id=insats.forbund_id).order_by(
+            "-date"
+        )
+        for year in self.years:
+            self.fields[f"amount_{year}"] = forms.DecimalField(
+                label=f"Beviljat {year} (kr)",
+                required=False,
+                max_digits=14,
+                decimal_places=0,
+                validators=[MinValueValidator(Decimal(0), message="Beloppet får inte vara negativt.")],
+                widget=forms.NumberInput(attrs={"min": 0, "step": 1}),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        meeting = cleaned.get("meeting")
+        if meeting and cleaned.get("decided_on") and meeting.date != cleaned["decided_on"]:
+            self.add_error("decided_on", "Beslutsdatumet ska vara mötets datum.")
+        return cleaned
+
+    @property
+    def amounts(self) -> dict[int, Decimal]:
+        return {
+            year: self.cleaned_data[f"amount_{year}"]
+            for year in self.years
+            if self.cleaned_data.get(f"amount_{year}") is not None
+        }
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["title", "description", "due", "status"]
+        widgets = {"due": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
+
+
+class AttachmentForm(forms.ModelForm):
+    class Meta:
+        model = Attachment
+        fields = ["file", "description"]
