@@ -1,6 +1,18 @@
 from django.contrib import admin
 
-from .models import Budget, BudgetIncome
+from .models import (
+    AccountMapping,
+    Budget,
+    BudgetCost,
+    BudgetIncome,
+    BudgetInsatsCost,
+    BudgetOutlineYear,
+    CostCategory,
+    EconomySettings,
+    Invoice,
+    LedgerImport,
+    LockedPeriod,
+)
 
 
 class BudgetIncomeInline(admin.TabularInline):
@@ -8,8 +20,57 @@ class BudgetIncomeInline(admin.TabularInline):
     extra = 0
 
 
+class BudgetCostInline(admin.TabularInline):
+    model = BudgetCost
+    extra = 0
+
+
+class BudgetInsatsCostInline(admin.TabularInline):
+    model = BudgetInsatsCost
+    extra = 0
+
+
+class BudgetOutlineInline(admin.TabularInline):
+    model = BudgetOutlineYear
+    extra = 0
+
+
 @admin.register(Budget)
 class BudgetAdmin(admin.ModelAdmin):
-    list_display = ["year", "version", "status", "forbund"]
+    list_display = ["year", "version", "status", "decided_on", "forbund"]
     list_filter = ["forbund", "status"]
-    inlines = [BudgetIncomeInline]
+    inlines = [BudgetIncomeInline, BudgetCostInline, BudgetInsatsCostInline, BudgetOutlineInline]
+
+
+@admin.register(CostCategory)
+class CostCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "order", "forbund"]
+    list_filter = ["forbund"]
+
+
+@admin.register(EconomySettings)
+class EconomySettingsAdmin(admin.ModelAdmin):
+    list_display = ["forbund", "equity_guideline_percent", "insats_share_target_percent", "invoice_interval_months"]
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    list_display = ["insats", "period_start", "period_end", "amount", "status", "forbund"]
+    list_filter = ["forbund", "status"]
+
+
+@admin.register(AccountMapping)
+class AccountMappingAdmin(admin.ModelAdmin):
+    list_display = ["account", "name", "category", "insats", "medlem", "forbund"]
+    list_filter = ["forbund"]
+
+
+@admin.register(LedgerImport)
+class LedgerImportAdmin(admin.ModelAdmin):
+    list_display = ["year", "first_month", "last_month", "filename", "imported_at", "forbund"]
+    list_filter = ["forbund"]
+
+
+@admin.register(LockedPeriod)
+class LockedPeriodAdmin(admin.ModelAdmin):
+    list_display = ["year", "locked_at", "forbund"]

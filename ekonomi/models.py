@@ -1,13 +1,92 @@
-"""The förbund's yearly budget. This holds the income per member; the full budget builds on it."""
+"""The förbund's economy: the yearly budget in versions, and the outcome from invoices and the ledger."""
 
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 
-from forbund.models import Forbund, ForbundScoped, Medlem
+from forbund.models import Forbund, ForbundScoped, Medlem, Styrelsemote, validate_period
+
+KRONOR = {"max_digits": 14, "decimal_places": 0}
+
+
+class EconomySettings(models.Model):
+    """Per-förbund rules of thumb the economy pages compare against."""
+
+    forbund = models.OneToOneField(
+        Forbund, on_delete=models.CASCADE, related_name="economy_settings", verbose_name="förbund"
+    )
+    equity_guideline_percent = models.DecimalField(
+        "riktvärde för eget kapital (% av intäkterna)",
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("20"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Den nationella rekommendationen brukar anges som högst 20 % av årets intäkter.",
+    )
+    insats_share_target_percent = models.DecimalField(
+        "mål för insatsernas andel av intäkterna (%)",
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("70"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    invoice_interval_months = models.PositiveSmallIntegerField(
+        "fakturering minst var … månad",
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+
+    class Meta:
+        verbose_name = "ekonomiinställningar"
+        verbose_name_plural = "ekonomiinställningar"
+
+    def __str__(self) -> str:
+        return f"Ekonomiinställningar för {self.forbund}"
+
+
+class CostCategory(ForbundScoped):
+    """A category of the förbund's internal costs (samordnare, styrelse, revision …)."""
+
+    forbund = models.ForeignKey(
+        Forbund, on_delete=models.PROTECT, related_name="cost_categories", verbose_name="förbund"
+    )
+    name = models.CharField("kostnadsslag", max_length=100)
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+
+    class Meta:
+        verbose_name = "kostnadsslag"
+        verbose_name_plural = "kostnadsslag"
+        ordering = ["forbund", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["forbund", "name"], name="cost_category_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+DEFAULT_COST_CATEGORIES = [
+    "Samordnare",
+    "Styrelse",
+    "Information och IT",
+    "Ekonomiadministration",
+    "Revision",
+    "Kurser och konferenser",
+    "Utvärdering",
+    "Övrigt",
+]
 
 
 class Budget(ForbundScoped):
+    """One version of the förbund's budget for a year. A decided version is never changed: a revision
+    is a new version."""
+
     class Status(models.TextChoices):
         FORSLAG = "forslag", "Förslag"
         BESLUTAD = "beslutad", "Beslutad"
@@ -18,6 +97,56 @@ class Budget(ForbundScoped):
     year = models.PositiveSmallIntegerField("budgetår")
     version = models.PositiveSmallIntegerField("version", default=1)
     status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.FORSLAG)
+    based_on = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        verbose_name="bygger på",
+    )
+    opening_equity = models.DecimalField(
+        "ingående eget kapital (kr)",
+        null=True,
+        blank=True,
+        help_text="Föregående års utgående eget kapital, när appen inte har det.",
+        **KRONOR,
+    )
+    opening_equity_note = models.CharField(
+        "ingående eget kapital avser",
+        max_length=200,
+        blank=True,
+        help_text="T.ex. Balanserat eget kapital 2019",
+    )
+    forecast_result_previous_year = models.DecimalField(
+        "beräknat resultat innevarande år (kr)",
+        null=True,
+        blank=True,
+        help_text="Prognosen för året innan budgetåret, t.ex. från delårsbokslutet.",
+        **KRONOR,
+    )
+    funding_deviation = models.TextField(
+        "avvikelse från finansieringsregeln",
+        blank=True,
+        help_text="Motivera här om intäkterna avviker från fördelningen 50/25/25.",
+    )
+    comment = models.TextField("kommentar", blank=True)
+    decided_on = models.DateField("beslutad", null=True, blank=True)
+    decided_meeting = models.ForeignKey(
+        Styrelsemote,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="styrelsemöte",
+    )
+    decided_paragraph = models.CharField("paragraf", max_length=20, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField("skapad", auto_now_add=True)
 
     class Meta:
@@ -31,6 +160,10 @@ class Budget(ForbundScoped):
     def __str__(self) -> str:
         return f"Budget {self.year} (version {self.version})"
 
+    @property
+    def is_decided(self) -> bool:
+        return self.status == self.Status.BESLUTAD
+
 
 class BudgetIncome(models.Model):
     """One member's contribution in a budget (whole kronor)."""
@@ -41,9 +174,7 @@ class BudgetIncome(models.Model):
     medlem = models.ForeignKey(
         Medlem, on_delete=models.PROTECT, related_name="intakter", verbose_name="medlem"
     )
-    amount = models.DecimalField(
-        "belopp (kr)", max_digits=14, decimal_places=0, validators=[MinValueValidator(0)]
-    )
+    amount = models.DecimalField("belopp (kr)", validators=[MinValueValidator(0)], **KRONOR)
 
     class Meta:
         verbose_name = "intäkt från medlem"
@@ -59,3 +190,296 @@ class BudgetIncome(models.Model):
     def clean(self) -> None:
         if self.budget_id and self.medlem_id and self.budget.forbund_id != self.medlem.forbund_id:
             raise ValidationError({"medlem": "Måste höra till samma förbund."})
+
+
+class BudgetCost(models.Model):
+    """An internal cost line of a budget."""
+
+    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="costs", verbose_name="budget")
+    category = models.ForeignKey(
+        CostCategory, on_delete=models.PROTECT, related_name="budget_costs", verbose_name="kostnadsslag"
+    )
+    description = models.CharField(
+        "beskrivning", max_length=200, blank=True, help_text="T.ex. Samordnare (inlånad 33 %)"
+    )
+    amount = models.DecimalField("belopp (kr)", validators=[MinValueValidator(0)], **KRONOR)
+
+    class Meta:
+        verbose_name = "intern kostnad"
+        verbose_name_plural = "interna kostnader"
+        ordering = ["budget", "category__order", "category__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "category"], name="budget_cost_unique_category"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description or str(self.category)
+
+
+class BudgetInsatsCost(models.Model):
+    """A decided budget's cost for one insats, copied from the board's grants when the budget was
+    decided so the decided document never changes afterwards. Proposals read the grants directly."""
+
+    budget = models.ForeignKey(
+        Budget, on_delete=models.CASCADE, related_name="insats_costs", verbose_name="budget"
+    )
+    insats = models.ForeignKey(
+        "insatser.Insats", on_delete=models.PROTECT, related_name="budget_costs", verbose_name="insats"
+    )
+    amount = models.DecimalField("belopp (kr)", validators=[MinValueValidator(0)], **KRONOR)
+
+    class Meta:
+        verbose_name = "insatskostnad"
+        verbose_name_plural = "insatskostnader"
+        ordering = ["budget", "insats__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "insats"], name="budget_insats_cost_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.insats}: {self.amount} kr"
+
+
+class BudgetOutlineYear(models.Model):
+    """The flerårsplan: a later year in outline."""
+
+    budget = models.ForeignKey(
+        Budget, on_delete=models.CASCADE, related_name="outline", verbose_name="budget"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    income = models.DecimalField("intäkter (kr)", validators=[MinValueValidator(0)], **KRONOR)
+    internal_costs = models.DecimalField(
+        "interna kostnader (kr)", validators=[MinValueValidator(0)], **KRONOR
+    )
+    insats_costs = models.DecimalField("insatskostnader (kr)", validators=[MinValueValidator(0)], **KRONOR)
+
+    class Meta:
+        verbose_name = "flerårsplan"
+        verbose_name_plural = "flerårsplan"
+        ordering = ["budget", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "year"], name="budget_outline_unique_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Plan {self.year}"
+
+    @property
+    def result(self) -> Decimal:
+        return self.income - self.internal_costs - self.insats_costs
+
+
+# Outcome -----------------------------------------------------------------------------------------
+
+
+class Invoice(ForbundScoped):
+    """An invoice from an insats owner to the förbund for a period of the insats."""
+
+    class Status(models.TextChoices):
+        MOTTAGEN = "mottagen", "Mottagen"
+        ATTESTERAD = "attesterad", "Attesterad"
+        BETALD = "betald", "Betald"
+
+    forbund = models.ForeignKey(
+        Forbund, on_delete=models.PROTECT, related_name="invoices", verbose_name="förbund"
+    )
+    insats = models.ForeignKey(
+        "insatser.Insats", on_delete=models.PROTECT, related_name="invoices", verbose_name="insats"
+    )
+    number = models.CharField("fakturanummer", max_length=50, blank=True)
+    period_start = models.DateField("avser från")
+    period_end = models.DateField("avser till")
+    amount = models.DecimalField("belopp (kr)", **KRONOR)
+    is_credit_note = models.BooleanField("kreditfaktura", default=False)
+    received_on = models.DateField("mottagen")
+    status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.MOTTAGEN)
+    attested_on = models.DateField("attesterad", null=True, blank=True)
+    paid_on = models.DateField("betald", null=True, blank=True)
+    attachment = models.FileField(
+        "faktura (fil)",
+        upload_to="fakturor/",
+        blank=True,
+        validators=[FileExtensionValidator(["pdf", "png", "jpg", "jpeg"])],
+    )
+    note = models.CharField("anteckning", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "faktura"
+        verbose_name_plural = "fakturor"
+        ordering = ["forbund", "-period_end", "insats__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="invoice_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_credit_note=True, amount__lte=0) | Q(is_credit_note=False, amount__gte=0),
+                name="invoice_sign_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.insats}, {self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        self.check_same_forbund(insats=self.insats if self.insats_id else None)
+        validate_period(
+            self.period_start, self.period_end, "period_end", "Perioden kan inte sluta innan den börjar."
+        )
+        if self.amount is not None:
+            if self.amount < 0 and not self.is_credit_note:
+                raise ValidationError({"amount": "Negativa belopp anges bara som kreditfaktura."})
+            if self.amount > 0 and self.is_credit_note:
+                raise ValidationError({"amount": "En kreditfaktura har ett negativt belopp."})
+
+
+class AccountMapping(ForbundScoped):
+    """Which budget line an account in the ledger belongs to: an internal cost category, an insats,
+    or a member's contribution."""
+
+    forbund = models.ForeignKey(
+        Forbund, on_delete=models.PROTECT, related_name="account_mappings", verbose_name="förbund"
+    )
+    account = models.CharField("konto", max_length=10)
+    name = models.CharField("kontonamn", max_length=200, blank=True)
+    category = models.ForeignKey(
+        CostCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name="kostnadsslag",
+    )
+    insats = models.ForeignKey(
+        "insatser.Insats",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name="insats",
+    )
+    medlem = models.ForeignKey(
+        Medlem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name="intäkt från medlem",
+    )
+
+    class Meta:
+        verbose_name = "kontokoppling"
+        verbose_name_plural = "kontokopplingar"
+        ordering = ["forbund", "account"]
+        constraints = [
+            models.UniqueConstraint(fields=["forbund", "account"], name="account_mapping_unique_account"),
+            models.CheckConstraint(
+                condition=(
+                    Q(category__isnull=False, insats__isnull=True, medlem__isnull=True)
+                    | Q(category__isnull=True, insats__isnull=False, medlem__isnull=True)
+                    | Q(category__isnull=True, insats__isnull=True, medlem__isnull=False)
+                ),
+                name="account_mapping_exactly_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} → {self.target}"
+
+    @property
+    def target(self):
+        return self.category or self.insats or self.medlem
+
+    def clean(self) -> None:
+        targets = [t for t in (self.category_id, self.insats_id, self.medlem_id) if t]
+        if len(targets) != 1:
+            raise ValidationError(
+                "Koppla kontot till exakt en sak: ett kostnadsslag, en insats eller en medlem."
+            )
+        self.check_same_forbund(
+            category=self.category if self.category_id else None,
+            insats=self.insats if self.insats_id else None,
+            medlem=self.medlem if self.medlem_id else None,
+        )
+
+
+class LedgerImport(ForbundScoped):
+    """One imported ledger file (huvudbok / resultatrapport) covering months of one year."""
+
+    forbund = models.ForeignKey(
+        Forbund, on_delete=models.PROTECT, related_name="ledger_imports", verbose_name="förbund"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    first_month = models.PositiveSmallIntegerField(
+        "från månad", validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    last_month = models.PositiveSmallIntegerField(
+        "till månad", validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    file = models.FileField("fil", upload_to="huvudbok/")
+    filename = models.CharField("filnamn", max_length=200)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField("inläst", auto_now_add=True)
+    replaced_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        verbose_name="ersatt av",
+    )
+
+    class Meta:
+        verbose_name = "inläst huvudbok"
+        verbose_name_plural = "inlästa huvudböcker"
+        ordering = ["forbund", "-year", "-imported_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_month__gte=models.F("first_month")), name="ledger_import_months"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Huvudbok {self.year} månad {self.first_month}–{self.last_month}"
+
+
+class LedgerEntry(models.Model):
+    """The outcome on one account for one month, from an imported ledger. Costs are positive and
+    income negative, as in the ledger."""
+
+    ledger_import = models.ForeignKey(
+        LedgerImport, on_delete=models.CASCADE, related_name="entries", verbose_name="inläsning"
+    )
+    account = models.CharField("konto", max_length=10)
+    year = models.PositiveSmallIntegerField("år")
+    month = models.PositiveSmallIntegerField(
+        "månad", validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    amount = models.DecimalField("belopp (kr)", **KRONOR)
+
+    class Meta:
+        verbose_name = "huvudbokspost"
+        verbose_name_plural = "huvudboksposter"
+        ordering = ["ledger_import", "account", "month"]
+        indexes = [models.Index(fields=["account", "year", "month"], name="ledger_entry_account_month")]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.year}-{self.month:02d}: {self.amount}"
+
+
+class LockedPeriod(ForbundScoped):
+    """A closed year: its ledger can no longer be imported again."""
+
+    forbund = models.ForeignKey(
+        Forbund, on_delete=models.PROTECT, related_name="locked_periods", verbose_name="förbund"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    locked_at = models.DateTimeField("låst", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "låst år"
+        verbose_name_plural = "låsta år"
+        constraints = [models.UniqueConstraint(fields=["forbund", "year"], name="locked_period_unique_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year} låst"

@@ -202,6 +202,25 @@ def can_follow_up_insats(user: User, insats) -> Verdict:
     return _refused("Bara samordnaren för in delmål och styrgruppsmöten.")
 
 
+ECONOMY_EDITORS = frozenset({Kind.SAMORDNARE, Kind.EKONOM})
+ECONOMY_READERS = frozenset(
+    {Kind.SAMORDNARE, Kind.EKONOM, Kind.STYRELSELEDAMOT, Kind.ERSATTARE, Kind.REVISOR}
+)
+
+
+def can_view_economy(user: User, forbund: Forbund) -> Verdict:
+    """Budgets, invoices, ledger and outcome: the kansli, the board and the revisor."""
+    if roles(user, forbund) & ECONOMY_READERS:
+        return ALLOWED
+    return _refused("Förbundets ekonomi är till för kansliet, styrelsen och revisorn.")
+
+
+def can_manage_economy(user: User, forbund: Forbund) -> Verdict:
+    if roles(user, forbund) & ECONOMY_EDITORS:
+        return ALLOWED
+    return _refused("Bara samordnaren och ekonomen kan ändra förbundets ekonomi.")
+
+
 def role_labels(user: User, forbund: Forbund) -> list[str]:
     held = roles(user, forbund)
     return [label for value, label in Kind.choices if value in held]

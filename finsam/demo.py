@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from ekonomi.models import Budget, BudgetIncome
+from finsam.demo_ekonomi import load_budget
 from finsam.demo_insatser import load_applications
 from forbund.models import (
     Arbetsgrupp,
@@ -146,6 +146,7 @@ class DemoLoader:
             samordnare=User.objects.get(username="samordnare"),
             projektagare=User.objects.get(username="projektagare"),
         )
+        load_budget(trelleborg, by=User.objects.get(username="samordnare"))
 
     # Trelleborg -------------------------------------------------------------------------------
 
@@ -212,15 +213,6 @@ class DemoLoader:
         self.group_members(arbetsgrupp, people, TRELLEBORG_ARBETSGRUPP)
         self.trelleborg_insatser(forbund, medlemmar, people)
         self.meetings(forbund, TRELLEBORG_MEETINGS_2021)
-        self.budget(
-            forbund,
-            2021,
-            {
-                medlemmar["Försäkringskassan"]: Decimal("1000000"),
-                medlemmar["Region Skåne"]: Decimal("500000"),
-                medlemmar["Trelleborgs kommun"]: Decimal("500000"),
-            },
-        )
         return forbund
 
     def trelleborg_insatser(self, forbund, medlemmar, people) -> None:
@@ -443,13 +435,6 @@ class DemoLoader:
                 date=date,
                 defaults={"start_time": datetime.time(13, 0), "place": place, "planned_items": content},
             )
-
-    def budget(self, forbund, year, incomes) -> None:
-        budget, _ = Budget.objects.update_or_create(
-            forbund=forbund, year=year, version=1, defaults={"status": Budget.Status.BESLUTAD}
-        )
-        for medlem, amount in incomes.items():
-            BudgetIncome.objects.update_or_create(budget=budget, medlem=medlem, defaults={"amount": amount})
 
     def load_users(self, forbund_by_slug: dict[str, Forbund]) -> None:
         for spec in DEMO_USERS:

@@ -36,4 +36,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("f/<slug:forbund>/", include("forbund.urls")),
     path("f/<slug:forbund>/insatser/", include("insatser.urls")),
+    path("f/<slug:forbund>/ekonomi/", include("ekonomi.urls")),
 ]

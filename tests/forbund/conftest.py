@@ -141,8 +141,9 @@ def walk_patterns(patterns=None, prefix: str = "", namespace: str = ""):
             yield route, name, entry
 
 
-# The insats pages beyond list and detail have their own role tests in tests/insatser/.
-INSATS_PAGES_TESTED_ELSEWHERE = "insatser:"
+# The insats pages beyond list and detail, and the economy pages, have their own role tests in
+# tests/insatser/ and tests/ekonomi/.
+PAGES_TESTED_ELSEWHERE = ("insatser:", "ekonomi:")
 
 
 def forbund_page_patterns():
@@ -151,7 +152,7 @@ def forbund_page_patterns():
         (name, pattern)
         for route, name, pattern in walk_patterns()
         if route.startswith("f/<slug:forbund>/")
-        and (not name.startswith(INSATS_PAGES_TESTED_ELSEWHERE) or name in READ_PAGES)
+        and (not name.startswith(PAGES_TESTED_ELSEWHERE) or name in READ_PAGES)
     ]
 
 

@@ -1,0 +1,162 @@
+"""Budget forms: one form for a proposal's content, with a field per member, category and plan year."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MinValueValidator
+
+from forbund.forms import DateInput, ForbundScopedForm
+from forbund.models import Medlem, Styrelsemote
+
+from ..models import Budget, CostCategory
+from ..services.budget import BudgetContent, KommunSplit, OutlineData
+
+OUTLINE_YEARS = 2
+
+
+def kronor_field(label: str, *, required: bool = True, allow_negative: bool = False) -> forms.DecimalField:
+    validators = (
+        [] if allow_negative else [MinValueValidator(Decimal(0), message="Beloppet får inte vara negativt.")]
+    )
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        max_digits=14,
+        decimal_places=0,
+        validators=validators,
+        widget=forms.NumberInput(attrs={"step": 1, "class": "text-end"}),
+        error_messages={"max_decimal_places": "Ange hela kronor."},
+    )
+
+
+class BudgetContentForm(forms.Form):
+    opening_equity = kronor_field("Ingående eget kapital (kr)", required=False, allow_negative=True)
+    opening_equity_note = forms.CharField(label="Avser", max_length=200, required=False)
+    forecast_result_previous_year = kronor_field(
+        "Beräknat resultat innevarande år (kr)", required=False, allow_negative=True
+    )
+    funding_deviation = forms.CharField(
+        label="Motivering om intäkterna avviker från 50/25/25",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    comment = forms.CharField(label="Kommentar", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(
+        self, *args, budget: Budget, medlemmar: list[Medlem], categories: list[CostCategory], **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.budget, self.medlemmar, self.categories = budget, medlemmar, categories
+        self.outline_years = [budget.year + offset for offset in range(1, OUTLINE_YEARS + 1)]
+        for medlem in medlemmar:
+            self.fields[f"income_{medlem.pk}"] = kronor_field(f"{medlem}", required=False)
+        for category in categories:
+            self.fields[f"cost_{category.pk}"] = kronor_field(f"{category}", required=False)
+            self.fields[f"cost_text_{category.pk}"] = forms.CharField(
+                label=f"Beskrivning av {category}", max_length=200, required=False
+            )
+        for year in self.outline_years:
+            self.fields[f"plan_income_{year}"] = kronor_field(f"Intäkter {year}", required=False)
+            self.fields[f"plan_internal_{year}"] = kronor_field(f"Interna kostnader {year}", required=False)
+            self.fields[f"plan_insats_{year}"] = kronor_field(f"Insatskostnader {year}", required=False)
+
+    def income_fields(self):
+        return [(medlem, self[f"income_{medlem.pk}"]) for medlem in self.medlemmar]
+
+    def cost_fields(self):
+        return [(c, self[f"cost_text_{c.pk}"], self[f"cost_{c.pk}"]) for c in self.categories]
+
+    def outline_fields(self):
+        return [
+            (year, self[f"plan_income_{year}"], self[f"plan_internal_{year}"], self[f"plan_insats_{year}"])
+            for year in self.outline_years
+        ]
+
+    def content(self) -> BudgetContent:
+        data = self.cleaned_data
+        zero = Decimal(0)
+        outline = []
+        for year in self.outline_years:
+            values = [data.get(f"plan_{kind}_{year}") for kind in ("income", "internal", "insats")]
+            if any(value is not None for value in values):
+                outline.append(OutlineData(year, *(value or zero for value in values)))
+        return BudgetContent(
+            incomes={
+                m: data[f"income_{m.pk}"] for m in self.medlemmar if data.get(f"income_{m.pk}") is not None
+            },
+            costs={
+                c: (data.get(f"cost_text_{c.pk}") or "", data.get(f"cost_{c.pk}") or zero)
+                for c in self.categories
+            },
+            outline=outline,
+            opening_equity=data.get("opening_equity"),
+            opening_equity_note=data.get("opening_equity_note") or "",
+            forecast_result_previous_year=data.get("forecast_result_previous_year"),
+            funding_deviation=data.get("funding_deviation") or "",
+            comment=data.get("comment") or "",
+        )
+
+
+def content_initial(budget: Budget) -> dict:
+    initial = {
+        "opening_equity": budget.opening_equity,
+        "opening_equity_note": budget.opening_equity_note,
+        "forecast_result_previous_year": budget.forecast_result_previous_year,
+        "funding_deviation": budget.funding_deviation,
+        "comment": budget.comment,
+    }
+    initial.update({f"income_{row.medlem_id}": row.amount for row in budget.intakter.all()})
+    for row in budget.costs.all():
+        initial[f"cost_{row.category_id}"] = row.amount
+        initial[f"cost_text_{row.category_id}"] = row.description
+    for row in budget.outline.all():
+        initial[f"plan_income_{row.year}"] = row.income
+        initial[f"plan_internal_{row.year}"] = row.internal_costs
+        initial[f"plan_insats_{row.year}"] = row.insats_costs
+    return initial
+
+
+class FundingCalculatorForm(forms.Form):
+    party = forms.ChoiceField(
+        label="Känt belopp",
+        choices=[
+            ("state", "Statens tilldelning (Försäkringskassan)"),
+            ("region", "Regionens bidrag"),
+            ("kommuner", "Kommunernas bidrag tillsammans"),
+        ],
+    )
+    amount = kronor_field("Belopp (kr)")
+    split = forms.ChoiceField(label="Kommunernas fjärdedel", choices=KommunSplit.choices)
+
+
+class BudgetCreateForm(forms.Form):
+    year = forms.IntegerField(label="Budgetår", min_value=2004, max_value=2100)
+
+
+class BudgetDecisionForm(forms.Form):
+    decided_on = forms.DateField(label="Beslutsdatum", widget=DateInput())
+    meeting = forms.ModelChoiceField(
+        label="Styrelsemöte", queryset=Styrelsemote.objects.none(), required=False
+    )
+    paragraph = forms.CharField(label="Paragraf", max_length=20, required=False, help_text="T.ex. § 7")
+
+    def __init__(self, *args, budget: Budget, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = Styrelsemote.objects.filter(forbund_id=budget.forbund_id).order_by(
+            "-date"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        meeting = cleaned.get("meeting")
+        if meeting and cleaned.get("decided_on") and meeting.date != cleaned["decided_on"]:
+            self.add_error("decided_on", "Beslutsdatumet ska vara mötets datum.")
+        return cleaned
+
+
+class CostCategoryForm(ForbundScopedForm):
+    class Meta:
+        model = CostCategory
+        fields = ["name", "order"]

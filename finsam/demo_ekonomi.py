@@ -1,0 +1,67 @@
+"""Demo budget: Samordningsförbundet Trelleborg 2021 exactly as its verksamhetsplan och budget
+gives it (section 12): eget kapital 2 665 tkr balanced from 2019, −772 tkr forecast for 2020,
+income 1 000 + 500 + 500 tkr, internal costs 603 tkr in eight lines, insatser 3 045 tkr from the
+grants, a budgeted deficit of 1 648 tkr. The multi-year plan figures are invented."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from ekonomi.models import Budget, BudgetCost, BudgetIncome, BudgetOutlineYear, CostCategory
+from ekonomi.services.budget import budget_decide, cost_categories_ensure
+from forbund.models import Forbund, Medlem, User
+
+INTERNAL_COSTS_2021 = [
+    ("Samordnare", "Samordnare (inlånad 33 %)", 300_000),
+    ("Styrelse", "Styrelse", 100_000),
+    ("Information och IT", "Information, IT", 20_000),
+    ("Ekonomiadministration", "Ekonomiadministration", 30_000),
+    ("Revision", "Revision", 28_000),
+    ("Kurser och konferenser", "Kurser och konferenser", 20_000),
+    ("Utvärdering", "Utvärdering", 100_000),
+    ("Övrigt", "Övrigt", 5_000),
+]
+INCOME_2021 = {"Försäkringskassan": 1_000_000, "Region Skåne": 500_000, "Trelleborgs kommun": 500_000}
+OUTLINE = [(2022, 2_200_000, 620_000, 950_000), (2023, 2_400_000, 630_000, 1_200_000)]
+
+
+def load_budget(forbund: Forbund, by: User) -> Budget:
+    cost_categories_ensure(forbund)
+    budget, _ = Budget.objects.get_or_create(
+        forbund=forbund, year=2021, version=1, defaults={"created_by": by}
+    )
+    if budget.is_decided and budget.costs.exists():
+        return budget
+    Budget.objects.filter(pk=budget.pk).update(
+        status=Budget.Status.FORSLAG,
+        opening_equity=Decimal(2_665_000),
+        opening_equity_note="Balanserat eget kapital 2019",
+        forecast_result_previous_year=Decimal(-772_000),
+        comment=(
+            "Eget kapital är högre än rekommendationen, så förbundet budgeterar med ett underskott 2021. "
+            "Beräknat resultat för 2020 kommer från prognosen per 2020-08-31."
+        ),
+    )
+    budget.refresh_from_db()
+    medlemmar = {medlem.name: medlem for medlem in Medlem.objects.filter(forbund=forbund)}
+    budget.intakter.all().delete()
+    BudgetIncome.objects.bulk_create(
+        BudgetIncome(budget=budget, medlem=medlemmar[name], amount=Decimal(amount))
+        for name, amount in INCOME_2021.items()
+    )
+    categories = {category.name: category for category in CostCategory.objects.filter(forbund=forbund)}
+    budget.costs.all().delete()
+    BudgetCost.objects.bulk_create(
+        BudgetCost(budget=budget, category=categories[name], description=text, amount=Decimal(amount))
+        for name, text, amount in INTERNAL_COSTS_2021
+    )
+    budget.outline.all().delete()
+    BudgetOutlineYear.objects.bulk_create(
+        BudgetOutlineYear(
+            budget=budget, year=year, income=Decimal(i), internal_costs=Decimal(c), insats_costs=Decimal(s)
+        )
+        for year, i, c, s in OUTLINE
+    )
+    budget.insats_costs.all().delete()
+    return budget_decide(budget=budget, by=by, decided_on=datetime.date(2020, 11, 18), paragraph="§ 31")
