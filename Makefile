@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := finsam.settings
 
-.PHONY: run demo test lint format setup system-deps worker migrate clean
+.PHONY: run demo test lint format setup system-deps worker migrate clean bench-pdf
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ format: setup
 test: setup system-deps lint
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Seconds and peak memory for the verksamhetsplan of a förbund with 40 insatser (see README).
+bench-pdf: migrate
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py bench_pdf
 
 clean:
 	rm -rf var .pytest_cache

@@ -221,6 +221,24 @@ def can_manage_economy(user: User, forbund: Forbund) -> Verdict:
     return _refused("Bara samordnaren och ekonomen kan ändra förbundets ekonomi.")
 
 
+DOCUMENT_READERS = frozenset(
+    {Kind.SAMORDNARE, Kind.EKONOM, Kind.STYRELSELEDAMOT, Kind.ERSATTARE, Kind.REVISOR}
+)
+
+
+def can_view_documents(user: User, forbund: Forbund) -> Verdict:
+    if roles(user, forbund) & DOCUMENT_READERS:
+        return ALLOWED
+    return _refused("Förbundets dokument är till för kansliet, styrelsen och revisorn.")
+
+
+def can_manage_documents(user: User, forbund: Forbund) -> Verdict:
+    """Write the verksamhetsplan's text and make the förbund's documents."""
+    if Kind.SAMORDNARE in roles(user, forbund):
+        return ALLOWED
+    return _refused("Bara samordnaren skriver och skapar förbundets dokument.")
+
+
 def role_labels(user: User, forbund: Forbund) -> list[str]:
     held = roles(user, forbund)
     return [label for value, label in Kind.choices if value in held]

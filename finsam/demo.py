@@ -15,6 +15,7 @@ from django.db import transaction
 
 from finsam.demo_ekonomi import load_budget
 from finsam.demo_insatser import load_applications
+from finsam.demo_plan import load_plan
 from forbund.models import (
     Arbetsgrupp,
     Forbund,
@@ -147,6 +148,7 @@ class DemoLoader:
             projektagare=User.objects.get(username="projektagare"),
         )
         load_budget(trelleborg, by=User.objects.get(username="samordnare"))
+        load_plan(trelleborg)
 
     # Trelleborg -------------------------------------------------------------------------------
 

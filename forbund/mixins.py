@@ -56,6 +56,7 @@ class ForbundViewMixin:
         context["may_view_contacts"] = access.can_view_contact_register(user, self.forbund)
         context["may_view_all_insatser"] = access.can_view_all_insatser(user, self.forbund)
         context["may_view_economy"] = access.can_view_economy(user, self.forbund)
+        context["may_view_documents"] = access.can_view_documents(user, self.forbund)
         return context
 
 

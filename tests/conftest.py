@@ -75,6 +75,23 @@ def redis_url():
 
 
 @pytest.fixture
+def celery_app(redis_url):
+    """The project's own Celery app on the real Redis broker, for `celery_worker` tests."""
+    import celery.contrib.testing.tasks  # noqa: F401 - registers celery.ping, which start_worker expects
+
+    from finsam.celery import app
+
+    assert app.conf.broker_url == redis_url
+    return app
+
+
+@pytest.fixture
+def celery_worker_parameters():
+    # The app keeps no results (pages poll database rows), so the worker cannot answer a ping.
+    return {"perform_ping_check": False, "queues": ("celery",)}
+
+
+@pytest.fixture
 def chromium_path():
     require(shutil.which(CHROMIUM) is not None, "Debian's chromium")
     return CHROMIUM

@@ -6,25 +6,9 @@ import time
 import pytest
 from django.core import mail
 
-from finsam.celery import app as finsam_app
-
 from .factories import UserFactory
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def celery_app(redis_url):
-    import celery.contrib.testing.tasks  # noqa: F401 - registers celery.ping, which start_worker expects
-
-    assert finsam_app.conf.broker_url == redis_url
-    return finsam_app
-
-
-@pytest.fixture
-def celery_worker_parameters():
-    # The app keeps no results (pages poll database rows), so the worker cannot answer a ping.
-    return {"perform_ping_check": False, "queues": ("celery",)}
 
 
 def wait_for_mail(count: int = 1, seconds: float = 15.0) -> None:

@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class UppfoljningConfig(AppConfig):
     name = "uppfoljning"
     verbose_name = "Uppföljning"
+
+    def ready(self) -> None:
+        from finsam import access, rendering
+
+        from . import selectors
+
+        rendering.register(
+            "verksamhetsplan",
+            template="uppfoljning/pdf/verksamhetsplan.html",
+            context=selectors.verksamhetsplan_context,
+            may_request=access.can_manage_documents,
+        )

@@ -137,6 +137,9 @@ class BudgetContent:
 def budget_save(*, budget: Budget, by: User, content: BudgetContent) -> Budget:
     """Save a proposal's income, internal costs, equity and multi-year plan in one go. Income that
     breaks the 50/25/25 rule is accepted only with a recorded reason."""
+    # Read the status under a lock: a copy loaded before someone decided the budget must not
+    # overwrite the decided version (nor save its stale status back).
+    budget = Budget.objects.select_for_update().select_related("forbund").get(pk=budget.pk)
     _require(access.can_manage_economy(by, budget.forbund))
     _require_proposal(budget)
     errors = _content_errors(budget, content)

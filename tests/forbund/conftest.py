@@ -143,7 +143,7 @@ def walk_patterns(patterns=None, prefix: str = "", namespace: str = ""):
 
 # The insats pages beyond list and detail, and the economy pages, have their own role tests in
 # tests/insatser/ and tests/ekonomi/.
-PAGES_TESTED_ELSEWHERE = ("insatser:", "ekonomi:")
+PAGES_TESTED_ELSEWHERE = ("insatser:", "ekonomi:", "uppfoljning:")
 
 
 def forbund_page_patterns():

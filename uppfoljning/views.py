@@ -1,0 +1,174 @@
+"""The förbund's documents: the verksamhetsplan's text, HTML preview, PDF jobs and downloads."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from finsam import access, rendering
+from forbund.mixins import ForbundViewMixin
+from forbund.models import Dokumentjobb
+from forbund.selectors import current_year, years_with_meetings
+
+from . import forms, selectors, services
+from .models import Indikator, PlannedActivity
+
+
+class DocumentMixin(ForbundViewMixin):
+    permission = staticmethod(access.can_view_documents)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["may_manage_documents"] = access.can_manage_documents(self.request.user, self.forbund)
+        return context
+
+
+class DocumentListView(DocumentMixin, TemplateView):
+    template_name = "uppfoljning/documents.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        this_year = current_year()
+        years = sorted({this_year, this_year + 1, *years_with_meetings(self.forbund)}, reverse=True)
+        context.update(years=years, jobs=selectors.document_jobs(self.forbund))
+        return context
+
+
+class VerksamhetsplanEditView(DocumentMixin, TemplateView):
+    permission = staticmethod(access.can_manage_documents)
+    template_name = "uppfoljning/verksamhetsplan_form.html"
+
+    def load_objects(self) -> None:
+        self.plan = services.verksamhetsplan_for(forbund=self.forbund, year=self.kwargs["year"])
+
+    def get_forms(self):
+        data = self.request.POST or None
+        plan, year = self.plan, self.plan.year
+        indicators = Indikator.objects.filter(forbund=self.forbund, year=year)
+        activities = PlannedActivity.objects.filter(forbund=self.forbund, year=year)
+        return (
+            forms.VerksamhetsplanForm(data, instance=plan),
+            forms.IndicatorFormSet(
+                data,
+                prefix="indikator",
+                initial=[{"indicator": i.indicator, "measure": i.measure} for i in indicators],
+            ),
+            forms.ActivityFormSet(
+                data,
+                prefix="aktivitet",
+                initial=[
+                    {
+                        "activity": a.activity,
+                        "when": a.when,
+                        "responsible": a.responsible,
+                        "follow_up": a.follow_up,
+                    }
+                    for a in activities
+                ],
+            ),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if "form" not in context:
+            context["form"], context["indicators"], context["activities"] = self.get_forms()
+        context.update(plan=self.plan, year=self.plan.year, jobs=self.jobs())
+        return context
+
+    def jobs(self):
+        return Dokumentjobb.objects.filter(
+            forbund=self.forbund, kind=Dokumentjobb.Kind.VERKSAMHETSPLAN, year=self.plan.year
+        ).select_related("requested_by")[:10]
+
+    def post(self, request, *args, **kwargs):
+        form, indicators, activities = self.get_forms()
+        if form.is_valid() and indicators.is_valid() and activities.is_valid():
+            services.verksamhetsplan_save(
+                plan=form.save(commit=False),
+                by=request.user,
+                indicators=forms.indicators_from(indicators),
+                activities=forms.activities_from(activities),
+            )
+            messages.success(request, f"Texterna till verksamhetsplan {self.plan.year} är sparade.")
+            return redirect("uppfoljning:verksamhetsplan", forbund=self.forbund.slug, year=self.plan.year)
+        return self.render_to_response(
+            self.get_context_data(form=form, indicators=indicators, activities=activities)
+        )
+
+
+class VerksamhetsplanPreviewView(DocumentMixin, TemplateView):
+    """The document as HTML, from the same template the PDF is made from."""
+
+    template_name = "uppfoljning/pdf/verksamhetsplan.html"
+
+    def get_context_data(self, **kwargs):
+        year = self.kwargs["year"]
+        context = selectors.verksamhetsplan_context(self.forbund, year)
+        context.update(
+            forbund=self.forbund,
+            year=year,
+            generated_at=timezone.now(),
+            preview=True,
+            back_url=reverse("uppfoljning:documents", kwargs={"forbund": self.forbund.slug}),
+        )
+        return context
+
+
+class DocumentRequestView(DocumentMixin, View):
+    permission = staticmethod(access.can_manage_documents)
+    http_method_names = ["post"]
+
+    def post(self, request, forbund, kind, year):
+        if kind not in rendering.DOCUMENT_TYPES:
+            raise Http404("Okänt dokument.")
+        job = rendering.document_request(forbund=self.forbund, kind=kind, year=year, by=request.user)
+        return redirect("uppfoljning:job", forbund=self.forbund.slug, pk=job.pk)
+
+
+class JobMixin(DocumentMixin):
+    def load_objects(self) -> None:
+        self.job = get_object_or_404(
+            Dokumentjobb.objects.select_related("requested_by"), forbund=self.forbund, pk=self.kwargs["pk"]
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["job"] = self.job
+        return context
+
+
+class JobView(JobMixin, TemplateView):
+    template_name = "uppfoljning/job.html"
+
+
+class JobStatusView(JobMixin, TemplateView):
+    """The status fragment the job page polls (htmx) until the document is done or failed."""
+
+    template_name = "uppfoljning/partials/job_status.html"
+
+
+class JobDownloadView(JobMixin, View):
+    http_method_names = ["get"]
+
+    def get(self, request, *args, **kwargs):
+        if self.job.status != Dokumentjobb.Status.KLAR or not self.job.file:
+            raise Http404("Dokumentet är inte klart.")
+        return FileResponse(self.job.file.open("rb"), as_attachment=True, filename=self.job.filename)
+
+
+class JobRetryView(JobMixin, View):
+    permission = staticmethod(access.can_manage_documents)
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        if self.job.status != Dokumentjobb.Status.MISSLYCKAD:
+            raise PermissionDenied("Bara ett misslyckat dokument kan göras om.")
+        job = rendering.document_retry(job=self.job, by=request.user)
+        messages.info(request, "Dokumentet görs om.")
+        return redirect("uppfoljning:job", forbund=self.forbund.slug, pk=job.pk)
