@@ -50,7 +50,12 @@ class CostCategoryAdmin(admin.ModelAdmin):
 
 @admin.register(EconomySettings)
 class EconomySettingsAdmin(admin.ModelAdmin):
-    list_display = ["forbund", "equity_guideline_percent", "insats_share_target_percent", "invoice_interval_months"]
+    list_display = [
+        "forbund",
+        "equity_guideline_percent",
+        "insats_share_target_percent",
+        "invoice_interval_months",
+    ]
 
 
 @admin.register(Invoice)

@@ -218,6 +218,9 @@ def can_view_economy(user: User, forbund: Forbund) -> Verdict:
 def can_manage_economy(user: User, forbund: Forbund) -> Verdict:
     if roles(user, forbund) & ECONOMY_EDITORS:
         return ALLOWED
+    if not can_view_economy(user, forbund):
+        # Someone who may not even read the economy is told that, not that they may not change it.
+        return can_view_economy(user, forbund)
     return _refused("Bara samordnaren och ekonomen kan ändra förbundets ekonomi.")
 
 

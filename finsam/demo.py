@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from ekonomi.demo import load_demo_outcome
 from finsam.demo_ekonomi import load_budget
 from finsam.demo_insatser import load_applications
 from finsam.demo_plan import load_plan
@@ -149,6 +150,7 @@ class DemoLoader:
         )
         load_budget(trelleborg, by=User.objects.get(username="samordnare"))
         load_plan(trelleborg)
+        load_demo_outcome(trelleborg, by=User.objects.get(username="ekonom"))
 
     # Trelleborg -------------------------------------------------------------------------------
 

@@ -158,6 +158,35 @@ def granted_per_year(insats: Insats) -> dict[int, Decimal]:
     return {row["year"]: row["total"] for row in rows}
 
 
+def _amounts_per_insats(rows, key: str) -> dict[int, dict[int, Decimal]]:
+    result: dict[int, dict[int, Decimal]] = {}
+    for row in rows:
+        result.setdefault(row[key], {})[row["year"]] = row["total"]
+    return result
+
+
+def applied_per_insats(insatser: list[Insats]) -> dict[int, dict[int, Decimal]]:
+    """Applied amounts per insats id and year, for many insatser in one query."""
+    rows = (
+        BudgetAmount.objects.filter(line__insats__in=insatser)
+        .values("line__insats", "year")
+        .annotate(total=Sum("amount"))
+        .order_by("year")
+    )
+    return _amounts_per_insats(rows, "line__insats")
+
+
+def granted_per_insats(insatser: list[Insats]) -> dict[int, dict[int, Decimal]]:
+    """Granted amounts per insats id and year, for many insatser in one query."""
+    rows = (
+        GrantedAmount.objects.filter(beslut__insats__in=insatser, beslut__outcome=Beslut.Outcome.BEVILJAD)
+        .values("beslut__insats", "year")
+        .annotate(total=Sum("amount"))
+        .order_by("year")
+    )
+    return _amounts_per_insats(rows, "beslut__insats")
+
+
 def granted_in_year(forbund: Forbund, year: int) -> dict[int, Decimal]:
     """Granted amounts for `year` per insats id: what the förbund's budget takes for insatser."""
     rows = (

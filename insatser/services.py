@@ -267,12 +267,19 @@ def application_snapshot(insats: Insats) -> dict:
 
 
 @transaction.atomic
-def insats_transition(*, insats: Insats, to: str, by: User, comment: str = "") -> StatusChange:
+def insats_transition(
+    *, insats: Insats, to: str, by: User, comment: str = "", recording_decision: bool = False
+) -> StatusChange:
     """The one place an insats changes status: checks the transition and the role, records who,
-    when and why, and keeps the submitted application."""
+    when and why, and keeps the submitted application. A grant or refusal happens only while
+    recording the board's decision (`insats_decide`)."""
     insats = Insats.objects.select_for_update().get(pk=insats.pk)
     _require(access.can_transition(by, insats, to))
     transition = TRANSITIONS[(insats.status, to)]
+    if transition.by_decision and not recording_decision:
+        raise PermissionDenied(
+            "Beviljande och avslag registreras som styrelsens beslut, med belopp och paragraf."
+        )
     if transition.needs_comment and not comment.strip():
         raise ValidationError({"comment": "Skriv vad som ska kompletteras."})
     snapshot = None
@@ -344,7 +351,7 @@ def insats_decide(
     comment = f"Styrelsens beslut {decided_on:%Y-%m-%d}"
     if beslut.reference:
         comment += f" ({beslut.reference})"
-    insats_transition(insats=insats, to=outcome, by=by, comment=comment)
+    insats_transition(insats=insats, to=outcome, by=by, comment=comment, recording_decision=True)
     return beslut
 
 

@@ -36,8 +36,9 @@ class InsatsListView(ForbundViewMixin, TemplateView):
 
     def get_filter(self) -> InsatsFilter:
         visible = selectors.insatser_for_user(self.request.user, self.forbund)
-        bounds = visible.aggregate(first=Min("start"), last=Max("end"))
-        years = list(range(bounds["first"].year, bounds["last"].year + 1)) if bounds["first"] else []
+        bounds = visible.aggregate(first=Min("start"), last_start=Max("start"), last_end=Max("end"))
+        last = max(filter(None, [bounds["last_start"], bounds["last_end"]]), default=None)
+        years = list(range(bounds["first"].year, last.year + 1)) if bounds["first"] else []
         return InsatsFilter(self.request.GET or None, queryset=visible, forbund=self.forbund, years=years)
 
     def get(self, request, *args, **kwargs):
@@ -47,8 +48,8 @@ class InsatsListView(ForbundViewMixin, TemplateView):
 
     def export(self) -> HttpResponse:
         insatser = list(self.get_filter().qs)
-        applied = {insats.pk: selectors.applied_per_year(insats) for insats in insatser}
-        granted = {insats.pk: selectors.granted_per_year(insats) for insats in insatser}
+        applied = selectors.applied_per_insats(insatser)
+        granted = selectors.granted_per_insats(insatser)
         years = sorted({year for amounts in granted.values() for year in amounts})
         data = exports.insatser_workbook(insatser=insatser, applied=applied, granted=granted, years=years)
         return xlsx_response(data, f"insatser-{self.forbund.slug}.xlsx")
@@ -329,8 +330,8 @@ class TransitionView(InsatsMixin, View):
                 insats=self.insats, to=target, by=request.user, comment=form.cleaned_data.get("comment", "")
             )
         except ValidationError as error:
-            label = TRANSITIONS.get((self.insats.status, target))
-            intro = f"Det gick inte att {label.label.lower()}" if label else "Det gick inte"
+            transition = TRANSITIONS.get((self.insats.status, target))
+            intro = f"{transition.label} gick inte" if transition else "Ändringen gick inte"
             for message in error.messages:
                 messages.error(request, f"{intro}: {message}")
         else:

@@ -324,3 +324,121 @@ def complete_application(*, partner: Medlem | None = None, status: str = "utkast
     SignatureFactory(insats=insats, medlem=insats.owner)
     SignatureFactory(insats=insats, medlem=partner)
     return insats
+
+
+# Ekonomi, budget half: cost categories, internal cost lines and a förbund's four kinds of member.
+# (Used by tests/ekonomi/test_budget*.py and test_funding_calculator.py.)
+
+
+class CostCategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = "ekonomi.CostCategory"
+
+    forbund = factory.SubFactory(ForbundFactory)
+    name = factory.Sequence(lambda n: f"Kostnadsslag {n}")
+    order = factory.Sequence(lambda n: n)
+
+
+class BudgetCostFactory(DjangoModelFactory):
+    class Meta:
+        model = "ekonomi.BudgetCost"
+
+    budget = factory.SubFactory(BudgetFactory)
+    category = factory.SubFactory(CostCategoryFactory, forbund=factory.SelfAttribute("..budget.forbund"))
+    amount = Decimal("10000")
+
+
+def finsam_parties(forbund: Forbund, kommuner: int = 1) -> dict[str, Medlem]:
+    """Försäkringskassan, Arbetsförmedlingen, a region and `kommuner` kommuner, keyed "fk", "af",
+    "region", "kommun1", "kommun2" …"""
+    parties = {
+        "fk": MedlemFactory(forbund=forbund, kind=Medlem.Kind.FORSAKRINGSKASSAN, name="Försäkringskassan"),
+        "af": MedlemFactory(forbund=forbund, kind=Medlem.Kind.ARBETSFORMEDLINGEN, name="Arbetsförmedlingen"),
+        "region": MedlemFactory(forbund=forbund, kind=Medlem.Kind.REGION, name="Region Söder"),
+    }
+    for number in range(1, kommuner + 1):
+        parties[f"kommun{number}"] = MedlemFactory(forbund=forbund, name=f"Kommun {number}")
+    return parties
+
+
+# Ekonomi, outcome half: invoices, account mappings, ledger imports and locked years.
+# (Used by tests/ekonomi/test_invoices.py, test_ledger_import.py and test_outcome_views.py.)
+
+
+class InvoiceFactory(DjangoModelFactory):
+    """A received invoice for two months of an insats; InvoiceFactory.create_paid() is attested and paid."""
+
+    class Meta:
+        model = "ekonomi.Invoice"
+
+    insats = factory.SubFactory(InsatsFactory)
+    forbund = factory.SelfAttribute("insats.forbund")
+    number = factory.Sequence(lambda n: f"F-2021-{n:04d}")
+    period_start = datetime.date(2021, 1, 1)
+    period_end = datetime.date(2021, 2, 28)
+    amount = Decimal("100000")
+    received_on = factory.LazyAttribute(lambda o: o.period_end)
+    status = "mottagen"
+
+    @classmethod
+    def create_attested(cls, **kwargs):
+        kwargs.setdefault("attested_on", datetime.date(2021, 3, 5))
+        return cls(status="attesterad", **kwargs)
+
+    @classmethod
+    def create_paid(cls, **kwargs):
+        kwargs.setdefault("attested_on", datetime.date(2021, 3, 5))
+        kwargs.setdefault("paid_on", datetime.date(2021, 3, 15))
+        return cls(status="betald", **kwargs)
+
+    @classmethod
+    def create_credit_note(cls, **kwargs):
+        kwargs.setdefault("amount", Decimal("-20000"))
+        return cls(is_credit_note=True, **kwargs)
+
+
+class AccountMappingFactory(DjangoModelFactory):
+    """By default an internal cost account; pass insats= or medlem= (and category=None) for the others."""
+
+    class Meta:
+        model = "ekonomi.AccountMapping"
+
+    forbund = factory.SubFactory(ForbundFactory)
+    account = factory.Sequence(lambda n: str(4100 + n))
+    name = factory.Sequence(lambda n: f"Konto {n}")
+    category = factory.SubFactory(CostCategoryFactory, forbund=factory.SelfAttribute("..forbund"))
+
+
+class LedgerImportFactory(DjangoModelFactory):
+    """An import record without entries; writes a small file to MEDIA_ROOT."""
+
+    class Meta:
+        model = "ekonomi.LedgerImport"
+
+    forbund = factory.SubFactory(ForbundFactory)
+    year = 2021
+    first_month = 1
+    last_month = 4
+    file = factory.django.FileField(filename="huvudbok.xlsx", data=b"PK")
+    filename = "huvudbok.xlsx"
+    imported_by = factory.SubFactory(UserFactory)
+
+
+class LedgerEntryFactory(DjangoModelFactory):
+    class Meta:
+        model = "ekonomi.LedgerEntry"
+
+    ledger_import = factory.SubFactory(LedgerImportFactory)
+    account = "4010"
+    year = factory.SelfAttribute("ledger_import.year")
+    month = 1
+    amount = Decimal("25000")
+
+
+class LockedPeriodFactory(DjangoModelFactory):
+    class Meta:
+        model = "ekonomi.LockedPeriod"
+
+    forbund = factory.SubFactory(ForbundFactory)
+    year = 2020
+    locked_by = factory.SubFactory(UserFactory)

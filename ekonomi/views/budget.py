@@ -11,22 +11,14 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from finsam import access
-from forbund.mixins import ForbundViewMixin, RecordCreateView, RecordUpdateView, add_model_errors
+from forbund.mixins import RecordCreateView, RecordUpdateView, add_model_errors
 from forbund.selectors import current_year, medlemmar_in_year
 
 from ..forms import budget as forms
 from ..models import Budget, CostCategory
 from ..selectors import budget as selectors
 from ..services import budget as services
-
-
-class EconomyMixin(ForbundViewMixin):
-    permission = staticmethod(access.can_view_economy)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["may_manage_economy"] = access.can_manage_economy(self.request.user, self.forbund)
-        return context
+from .common import EconomyMixin
 
 
 class EconomyOverviewView(EconomyMixin, TemplateView):
@@ -44,20 +36,19 @@ class EconomyOverviewView(EconomyMixin, TemplateView):
         return context
 
 
+OUTCOME_PAGES = [
+    ("ekonomi:invoice_list", "Fakturor från projektägarna"),
+    ("ekonomi:ledger", "Utfall enligt huvudboken"),
+    ("ekonomi:ledger_import", "Läs in huvudbok"),
+    ("ekonomi:account_list", "Kontokopplingar"),
+]
+
+
 def outcome_links(forbund) -> list[dict]:
-    """Links to the outcome pages (invoices, accounts, ledger), those that exist."""
-    from django.urls import NoReverseMatch
-
-    links = []
-    for name, label in OUTCOME_PAGES:
-        try:
-            links.append({"url": reverse(name, kwargs={"forbund": forbund.slug}), "label": label})
-        except NoReverseMatch:
-            continue
-    return links
-
-
-OUTCOME_PAGES: list[tuple[str, str]] = []
+    return [
+        {"url": reverse(name, kwargs={"forbund": forbund.slug}), "label": label}
+        for name, label in OUTCOME_PAGES
+    ]
 
 
 class BudgetMixin(EconomyMixin):

@@ -1,3 +1,338 @@
-"""Outcome pages: invoices, account mappings and ledger import."""
+"""Outcome pages: invoices, account mappings and ledger import. Thin: resolve access, validate input,
+call one service, render a selector."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from finsam import access
+from forbund.mixins import add_model_errors
+
+from ..forms import outcome as forms
+from ..ledger_format import parse_ledger
+from ..models import AccountMapping, Invoice, LedgerImport
+from ..selectors import outcome as selectors
+from ..services import outcome as services
+from .common import EconomyMixin
+
+MAX_ERRORS_SHOWN = 100
+
+
+class EconomyManageMixin(EconomyMixin):
+    permission = staticmethod(access.can_manage_economy)
+
+
+# Invoices -----------------------------------------------------------------------------------------
+
+
+class InvoiceListView(EconomyMixin, TemplateView):
+    template_name = "ekonomi/invoice_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        invoice_filter = forms.InvoiceFilter(
+            self.request.GET or None,
+            queryset=selectors.invoices_for(self.forbund),
+            forbund=self.forbund,
+            years=selectors.invoice_years(self.forbund),
+        )
+        invoices = invoice_filter.qs
+        context.update(
+            filter=invoice_filter,
+            rows=[(invoice, services.invoice_transitions_from(invoice.status)) for invoice in invoices],
+            total=selectors.invoice_total(invoices),
+            is_filtered=bool(self.request.GET),
+            late=selectors.late_invoicing(self.forbund, timezone.localdate()),
+            editable=services.INVOICE_EDITABLE,
+            today=timezone.localdate(),
+        )
+        return context
+
+
+class InvoiceFormView(EconomyManageMixin, TemplateView):
+    template_name = "ekonomi/invoice_form.html"
+    invoice: Invoice | None = None
+
+    def load_objects(self) -> None:
+        if "pk" in self.kwargs:
+            self.invoice = get_object_or_404(Invoice, forbund=self.forbund, pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        if self.invoice is not None and self.invoice.status not in services.INVOICE_EDITABLE:
+            messages.error(
+                request,
+                f"Fakturan är {self.invoice.get_status_display().lower()} och kan inte ändras; "
+                "registrera en kreditfaktura om något behöver rättas.",
+            )
+            return redirect(self.url("invoice_list"))
+        return super().get(request, *args, **kwargs)
+
+    def get_form(self):
+        initial = {"received_on": timezone.localdate()} if self.invoice is None else None
+        insats = self.request.GET.get("insats", "")
+        if self.invoice is None and insats.isdigit():
+            initial["insats"] = int(insats)
+        return forms.InvoiceForm(
+            self.request.POST or None,
+            self.request.FILES or None,
+            instance=self.invoice,
+            forbund=self.forbund,
+            initial=initial,
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", self.get_form())
+        context["invoice"] = self.invoice
+        context["title"] = "Ny faktura" if self.invoice is None else f"Ändra faktura: {self.invoice}"
+        context["cancel_url"] = self.url("invoice_list")
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if form.is_valid():
+            try:
+                invoice = services.invoice_save(
+                    forbund=self.forbund, by=request.user, invoice=form.save(commit=False)
+                )
+            except ValidationError as error:
+                add_model_errors(form, error)
+            else:
+                messages.success(request, f"Fakturan är sparad: {invoice}.")
+                return redirect(self.url("invoice_list"))
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class InvoiceTransitionView(EconomyManageMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        invoice = get_object_or_404(Invoice, forbund=self.forbund, pk=self.kwargs["pk"])
+        form = forms.InvoiceTransitionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Ange datumet som ÅÅÅÅ-MM-DD.")
+            return redirect(self.url("invoice_list"))
+        try:
+            invoice = services.invoice_transition(
+                invoice=invoice, to=self.kwargs["target"], by=request.user, on=form.cleaned_data["on"]
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, f"Fakturan {invoice} ändrades inte: {message}")
+        else:
+            messages.success(request, f"Fakturan {invoice} är nu {invoice.get_status_display().lower()}.")
+        return redirect(self.url("invoice_list"))
+
+
+class InvoiceAttachmentView(EconomyMixin, View):
+    http_method_names = ["get"]
+
+    def get(self, request, *args, **kwargs):
+        invoice = get_object_or_404(Invoice, forbund=self.forbund, pk=self.kwargs["pk"])
+        if not invoice.attachment:
+            raise Http404("Fakturan har ingen fil.")
+        name = invoice.attachment.name.rsplit("/", 1)[-1]
+        return FileResponse(invoice.attachment.open("rb"), as_attachment=True, filename=name)
+
+
+# Account mappings ---------------------------------------------------------------------------------
+
+
+class AccountListView(EconomyMixin, TemplateView):
+    template_name = "ekonomi/account_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["mappings"] = selectors.account_mappings(self.forbund)
+        return context
+
+
+class AccountFormView(EconomyManageMixin, TemplateView):
+    template_name = "ekonomi/account_form.html"
+    mapping: AccountMapping | None = None
+
+    def load_objects(self) -> None:
+        if "pk" in self.kwargs:
+            self.mapping = get_object_or_404(AccountMapping, forbund=self.forbund, pk=self.kwargs["pk"])
+
+    def get_form(self):
+        return forms.AccountMappingForm(
+            self.request.POST or None, instance=self.mapping, forbund=self.forbund
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", self.get_form())
+        context["title"] = (
+            "Ny kontokoppling" if self.mapping is None else f"Ändra konto {self.mapping.account}"
+        )
+        context["cancel_url"] = self.url("account_list")
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if form.is_valid():
+            try:
+                mapping = services.account_mapping_save(
+                    forbund=self.forbund, by=request.user, mapping=form.save(commit=False)
+                )
+            except ValidationError as error:
+                add_model_errors(form, error)
+            else:
+                messages.success(request, f"Kontokopplingen är sparad: {mapping}.")
+                return redirect(self.url("account_list"))
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class AccountDeleteView(EconomyManageMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        mapping = get_object_or_404(AccountMapping, forbund=self.forbund, pk=self.kwargs["pk"])
+        services.account_mapping_delete(mapping=mapping, by=request.user)
+        messages.success(request, f"Kontokopplingen för konto {mapping.account} är borttagen.")
+        return redirect(self.url("account_list"))
+
+
+# Ledger -------------------------------------------------------------------------------------------
+
+
+class LedgerView(EconomyMixin, TemplateView):
+    """The imported outcome of a year, by account and by budget line, and every import so far."""
+
+    template_name = "ekonomi/ledger.html"
+
+    def get_year(self) -> int:
+        value = self.request.GET.get("ar", "")
+        if value.isdigit() and 2004 <= int(value) <= 2100:
+            return int(value)
+        years = selectors.ledger_years(self.forbund)
+        return years[0] if years else timezone.localdate().year
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = self.get_year()
+        years = sorted(set(selectors.ledger_years(self.forbund)) | {year}, reverse=True)
+        context.update(
+            year=year,
+            years=years,
+            table=selectors.ledger_outcome(self.forbund, year),
+            imports=selectors.ledger_imports(self.forbund),
+        )
+        return context
+
+
+class LedgerImportView(EconomyManageMixin, TemplateView):
+    """Step 1: the file form (GET). Step 2: the file is read and checked (POST); with problems the
+    form is shown again with all of them, else the preview with a confirm button."""
+
+    template_name = "ekonomi/ledger_import.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", forms.LedgerUploadForm())
+        context["max_errors"] = MAX_ERRORS_SHOWN
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = forms.LedgerUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        upload = form.cleaned_data["file"]
+        preview = selectors.ledger_preview(self.forbund, parse_ledger(upload))
+        if not preview.ok:
+            problems = [str(problem) for problem in preview.problems]
+            return self.render_to_response(
+                self.get_context_data(
+                    form=form,
+                    problems=problems[:MAX_ERRORS_SHOWN],
+                    more_problems=max(0, len(problems) - MAX_ERRORS_SHOWN),
+                    unmapped=any("saknar kontokoppling" in problem for problem in problems),
+                    filename=upload.name,
+                )
+            )
+        token = services.ledger_stage(
+            forbund=self.forbund, by=request.user, file=upload, filename=upload.name
+        )
+        context = self.get_context_data(
+            preview=preview,
+            table=preview.table,
+            filename=upload.name,
+            confirm_form=forms.LedgerConfirmForm(initial={"token": token}),
+        )
+        return self.response_class(
+            request=request,
+            template=["ekonomi/ledger_preview.html"],
+            context=context,
+            using=self.template_engine,
+        )
+
+
+class LedgerConfirmView(EconomyManageMixin, View):
+    """Step 3: commit the previewed file in one transaction, or discard it."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = forms.LedgerConfirmForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Förhandsgranskningen saknas. Ladda upp filen igen.")
+            return redirect(self.url("ledger_import"))
+        token = form.cleaned_data["token"]
+        if "avbryt" in request.POST:
+            try:
+                services.ledger_unstage(
+                    services.ledger_staged(forbund=self.forbund, by=request.user, token=token)
+                )
+            except ValidationError:
+                pass
+            messages.info(request, "Inläsningen avbröts. Inget sparades.")
+            return redirect(self.url("ledger_import"))
+        try:
+            imported = services.ledger_import_staged(forbund=self.forbund, by=request.user, token=token)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, f"Huvudboken lästes inte in: {message}")
+            return redirect(self.url("ledger_import"))
+        messages.success(
+            request,
+            f"Huvudboken {imported.filename} är inläst: {imported.year}, "
+            f"månad {imported.first_month}–{imported.last_month}.",
+        )
+        return redirect(f"{self.url('ledger')}?ar={imported.year}")
+
+
+class LedgerFileView(EconomyMixin, View):
+    http_method_names = ["get"]
+
+    def get(self, request, *args, **kwargs):
+        ledger_import = get_object_or_404(LedgerImport, forbund=self.forbund, pk=self.kwargs["pk"])
+        return FileResponse(
+            ledger_import.file.open("rb"), as_attachment=True, filename=ledger_import.filename
+        )
+
+
+urlpatterns = [
+    path("fakturor/", InvoiceListView.as_view(), name="invoice_list"),
+    path("fakturor/ny/", InvoiceFormView.as_view(), name="invoice_create"),
+    path("fakturor/<int:pk>/andra/", InvoiceFormView.as_view(), name="invoice_edit"),
+    path(
+        "fakturor/<int:pk>/status/<slug:target>/", InvoiceTransitionView.as_view(), name="invoice_transition"
+    ),
+    path("fakturor/<int:pk>/fil/", InvoiceAttachmentView.as_view(), name="invoice_attachment"),
+    path("konton/", AccountListView.as_view(), name="account_list"),
+    path("konton/ny/", AccountFormView.as_view(), name="account_create"),
+    path("konton/<int:pk>/andra/", AccountFormView.as_view(), name="account_edit"),
+    path("konton/<int:pk>/ta-bort/", AccountDeleteView.as_view(), name="account_delete"),
+    path("huvudbok/", LedgerView.as_view(), name="ledger"),
+    path("huvudbok/las-in/", LedgerImportView.as_view(), name="ledger_import"),
+    path("huvudbok/las-in/bekrafta/", LedgerConfirmView.as_view(), name="ledger_confirm"),
+    path("huvudbok/<int:pk>/fil/", LedgerFileView.as_view(), name="ledger_file"),
+]

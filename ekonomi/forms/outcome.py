@@ -1,0 +1,161 @@
+"""Forms for the outcome. They check the shape of the input; the services check the rules."""
+
+from __future__ import annotations
+
+import posixpath
+
+import django_filters
+from django import forms
+from django.core.validators import RegexValidator
+
+from forbund.forms import DateInput, ForbundScopedForm
+from forbund.models import Forbund, Medlem
+from insatser.models import Insats
+
+from ..models import AccountMapping, CostCategory, Invoice
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ATTACHMENT_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg"}
+MAX_LEDGER_BYTES = 20 * 1024 * 1024
+ALL = "Alla"
+
+
+def _extension(name: str) -> str:
+    return posixpath.splitext(name or "")[1].lower()
+
+
+class InvoiceForm(ForbundScopedForm):
+    class Meta:
+        model = Invoice
+        fields = [
+            "insats",
+            "number",
+            "period_start",
+            "period_end",
+            "amount",
+            "is_credit_note",
+            "received_on",
+            "attachment",
+            "note",
+        ]
+        help_texts = {
+            "amount": "Hela kronor. En kreditfaktura anges med negativt belopp.",
+            "is_credit_note": "Kryssa i för en kreditfaktura, som minskar det fakturerade beloppet.",
+        }
+
+    def __init__(self, *args, forbund: Forbund, **kwargs):
+        super().__init__(*args, forbund=forbund, **kwargs)
+        self.fields["insats"].queryset = Insats.objects.filter(forbund=forbund).order_by("name")
+        self.fields["attachment"].help_text = "PDF, PNG eller JPG, högst 10 MB."
+        self.fields["attachment"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg"
+        self.fields["amount"].widget.attrs.update(step=1)
+
+    def clean_attachment(self):
+        file = self.cleaned_data.get("attachment")
+        if file and hasattr(file, "size"):  # a new upload, not the stored file
+            if _extension(file.name) not in ATTACHMENT_EXTENSIONS:
+                raise forms.ValidationError("Fakturan ska vara en PDF, PNG eller JPG.")
+            if file.size > MAX_ATTACHMENT_BYTES:
+                raise forms.ValidationError("Filen är för stor: högst 10 MB.")
+        return file
+
+
+class InvoiceTransitionForm(forms.Form):
+    on = forms.DateField(label="Datum", required=False, widget=DateInput())
+
+
+class InvoiceFilter(django_filters.FilterSet):
+    insats = django_filters.ModelChoiceFilter(label="Insats", queryset=Insats.objects.none(), empty_label=ALL)
+    year = django_filters.ChoiceFilter(label="År", method="in_year", empty_label=ALL)
+    status = django_filters.ChoiceFilter(label="Status", choices=Invoice.Status.choices, empty_label=ALL)
+
+    class Meta:
+        model = Invoice
+        fields = ["insats", "year", "status"]
+
+    def __init__(self, *args, forbund: Forbund, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["insats"].queryset = Insats.objects.filter(forbund=forbund).order_by("name")
+        self.filters["year"].extra["choices"] = [(str(year), str(year)) for year in years]
+
+    def in_year(self, queryset, name, value):
+        year = int(value)
+        return queryset.filter(period_start__year__lte=year, period_end__year__gte=year)
+
+
+class AccountMappingForm(forms.ModelForm):
+    """An account and the one budget line it belongs to, chosen in a single list so that it is
+    always exactly one."""
+
+    account = forms.CharField(
+        label="Konto",
+        max_length=10,
+        validators=[RegexValidator(r"^\d{3,10}$", "Ange kontonumret med siffror, t.ex. 4010.")],
+    )
+    target = forms.ChoiceField(
+        label="Hör till",
+        help_text=(
+            "Intäktskonton kopplas till en medlem, kostnadskonton till ett kostnadsslag eller en insats."
+        ),
+    )
+
+    class Meta:
+        model = AccountMapping
+        fields = ["account", "name"]
+
+    def __init__(self, *args, forbund: Forbund, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.forbund = forbund
+        self.targets = {}
+        groups = [
+            ("medlem", "Intäkt från medlem", Medlem.objects.filter(forbund=forbund).order_by("kind", "name")),
+            ("category", "Kostnadsslag", CostCategory.objects.filter(forbund=forbund)),
+            ("insats", "Insats", Insats.objects.filter(forbund=forbund).order_by("name")),
+        ]
+        choices: list = [("", "Välj …")]
+        for kind, label, queryset in groups:
+            options = []
+            for obj in queryset:
+                key = f"{kind}:{obj.pk}"
+                self.targets[key] = (kind, obj)
+                options.append((key, str(obj)))
+            if options:
+                choices.append((label, options))
+        self.fields["target"].choices = choices
+        instance = self.instance
+        for kind in ("medlem", "category", "insats"):
+            if getattr(instance, f"{kind}_id", None):
+                self.initial["target"] = f"{kind}:{getattr(instance, f'{kind}_id')}"
+
+    def clean(self):
+        cleaned = super().clean()
+        choice = self.targets.get(cleaned.get("target", ""))
+        if choice is not None:
+            kind, obj = choice
+            for field in ("medlem", "category", "insats"):
+                setattr(self.instance, field, obj if field == kind else None)
+        return cleaned
+
+
+class LedgerUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Huvudbok (Excel)",
+        help_text="En .xlsx-fil, högst 20 MB.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if _extension(file.name) != ".xlsx":
+            raise forms.ValidationError(
+                "Filen måste vara en Excelfil (.xlsx). Spara om den i Excel som .xlsx."
+            )
+        if file.size > MAX_LEDGER_BYTES:
+            raise forms.ValidationError("Filen är för stor: högst 20 MB.")
+        return file
+
+
+class LedgerConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)

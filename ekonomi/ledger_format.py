@@ -1,0 +1,369 @@
+"""Reading a huvudbok (general ledger) exported to Excel. Pure functions: no Django models, no
+database, so the format can be tested on its own.
+
+The format, as the upload page documents it:
+
+- The sheet named "Huvudbok", or the workbook's only sheet.
+- A header row within the first 10 rows with the columns "Konto" and "Datum", optionally
+  "Kontonamn", "Verifikation" and "Text", and either "Belopp" or both "Debet" and "Kredit". Other
+  columns are ignored; rows above the header (a title, a period) are skipped.
+- One transaction per row. Costs are positive (debet) and income negative (kredit), as in a Swedish
+  huvudbok. All dates fall in one calendar year.
+
+Every problem is collected, each naming its sheet, row and column, so the user can fix the file in
+one go. Amounts are summed per account and month and rounded to whole kronor.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import zipfile
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import IO, Any
+
+import openpyxl
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
+from openpyxl.utils.exceptions import InvalidFileException
+
+SHEET_NAME = "Huvudbok"
+HEADER_SEARCH_ROWS = 10
+ORE = Decimal("0.01")
+KRONA = Decimal("1")
+
+# Accepted header texts (compared in lower case, spaces trimmed) for each column we read.
+HEADERS: dict[str, set[str]] = {
+    "account": {"konto", "kontonr", "kontonummer"},
+    "account_name": {"kontonamn", "kontobenämning", "benämning"},
+    "date": {"datum", "bokföringsdatum", "transaktionsdatum"},
+    "voucher": {"verifikation", "ver", "vernr", "ver.nr", "verifikationsnummer"},
+    "text": {"text", "beskrivning", "transaktionstext"},
+    "amount": {"belopp"},
+    "debit": {"debet"},
+    "credit": {"kredit"},
+}
+COLUMN_LABELS = {
+    "account": "Konto",
+    "date": "Datum",
+    "amount": "Belopp",
+    "debit": "Debet",
+    "credit": "Kredit",
+}
+ACCOUNT_PATTERN = re.compile(r"^(\d{3,10})(?:\s+(.*))?$")
+MONTH_NAMES = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+
+
+@dataclass(frozen=True)
+class LedgerError:
+    """A problem with the file, as precise as it can be: sheet, row (1-based, as Excel numbers
+    them) and column letter."""
+
+    message: str
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+
+    def __str__(self) -> str:
+        place = []
+        if self.sheet:
+            place.append(f"Blad {self.sheet}")
+        if self.row is not None:
+            place.append(f"rad {self.row}")
+        if self.column:
+            place.append(f"kolumn {self.column}")
+        return f"{', '.join(place)}: {self.message}" if place else self.message
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """One transaction row of the huvudbok."""
+
+    row: int
+    account: str
+    date: datetime.date
+    amount: Decimal
+    account_name: str = ""
+    voucher: str = ""
+    text: str = ""
+
+
+@dataclass
+class ParsedLedger:
+    sheet: str = ""
+    lines: list[LedgerLine] = field(default_factory=list)
+    errors: list[LedgerError] = field(default_factory=list)
+    date_column: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.lines)
+
+    @property
+    def year(self) -> int | None:
+        years = Counter(line.date.year for line in self.lines)
+        return years.most_common(1)[0][0] if years else None
+
+    @property
+    def months(self) -> list[int]:
+        return sorted({line.date.month for line in self.lines})
+
+    @property
+    def first_month(self) -> int | None:
+        return self.months[0] if self.lines else None
+
+    @property
+    def last_month(self) -> int | None:
+        return self.months[-1] if self.lines else None
+
+    @property
+    def accounts(self) -> list[str]:
+        return sorted({line.account for line in self.lines})
+
+    def account_names(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for line in self.lines:
+            if line.account_name and line.account not in names:
+                names[line.account] = line.account_name
+        return names
+
+    def first_row(self, account: str) -> int | None:
+        return next((line.row for line in self.lines if line.account == account), None)
+
+    def totals(self) -> dict[tuple[str, int], Decimal]:
+        """Whole kronor per (account, month), summed before rounding."""
+        sums: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+        for line in self.lines:
+            sums[(line.account, line.date.month)] += line.amount
+        return {key: value.quantize(KRONA, ROUND_HALF_UP) for key, value in sorted(sums.items())}
+
+
+class _CellProblem(ValueError):
+    """A value that cannot be read; the message is shown to the user."""
+
+
+def parse_ledger(source: str | IO[bytes]) -> ParsedLedger:
+    """Read a huvudbok from a path or a binary file object. Never raises for a bad file: the
+    problems are in the result's `errors`."""
+    try:
+        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return ParsedLedger(errors=[LedgerError("Filen går inte att läsa som en Excelfil (.xlsx).")])
+    try:
+        return _parse_workbook(workbook)
+    finally:
+        workbook.close()
+
+
+def _parse_workbook(workbook) -> ParsedLedger:
+    names = workbook.sheetnames
+    sheet_name = next((name for name in names if name.strip().lower() == SHEET_NAME.lower()), None)
+    if sheet_name is None and len(names) == 1:
+        sheet_name = names[0]
+    if sheet_name is None:
+        listed = ", ".join(f"”{name}”" for name in names)
+        return ParsedLedger(
+            errors=[
+                LedgerError(
+                    f"Filen har flera blad ({listed}) men inget som heter ”{SHEET_NAME}”. "
+                    f"Döp om bladet med huvudboken till {SHEET_NAME}."
+                )
+            ]
+        )
+    result = ParsedLedger(sheet=sheet_name)
+    rows = workbook[sheet_name].iter_rows(values_only=True)
+    header_row, columns = _find_header(rows, result)
+    if columns is None:
+        return result
+    result.date_column = get_column_letter(columns["date"] + 1)
+    for number, values in enumerate(rows, start=header_row + 1):
+        line = _parse_row(number, values, columns, result)
+        if line is not None:
+            result.lines.append(line)
+    if not result.lines and not result.errors:
+        result.errors.append(LedgerError("bladet har inga rader under rubrikraden.", sheet=sheet_name))
+    _check_one_year(result)
+    result.errors.sort(key=lambda error: error.row or 0)
+    return result
+
+
+def _find_header(rows: Iterable[tuple], result: ParsedLedger) -> tuple[int, dict[str, int] | None]:
+    for number, values in enumerate(rows, start=1):
+        if number > HEADER_SEARCH_ROWS:
+            break
+        texts = [str(value).strip().lower() if value is not None else "" for value in values]
+        if not any(text in HEADERS["account"] for text in texts):
+            continue
+        columns: dict[str, int] = {}
+        for index, text in enumerate(texts):
+            for key, accepted in HEADERS.items():
+                if text in accepted and key not in columns:
+                    columns[key] = index
+        missing = [COLUMN_LABELS["date"]] if "date" not in columns else []
+        if "amount" not in columns:
+            if "debit" in columns and "credit" not in columns:
+                missing.append(COLUMN_LABELS["credit"])
+            elif "credit" in columns and "debit" not in columns:
+                missing.append(COLUMN_LABELS["debit"])
+            elif "debit" not in columns:
+                missing.append("Belopp (eller Debet och Kredit)")
+        if missing:
+            result.errors.append(
+                LedgerError(
+                    f"rubrikraden saknar kolumnen {' och '.join(missing)}.", sheet=result.sheet, row=number
+                )
+            )
+            return number, None
+        return number, columns
+    result.errors.append(
+        LedgerError(
+            f"hittar ingen rubrikrad med kolumnerna Konto och Datum bland de första {HEADER_SEARCH_ROWS} "
+            "raderna.",
+            sheet=result.sheet,
+        )
+    )
+    return 0, None
+
+
+def _cell(values: tuple, index: int | None) -> Any:
+    if index is None or index >= len(values):
+        return None
+    value = values[index]
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _parse_row(
+    number: int, values: tuple, columns: dict[str, int], result: ParsedLedger
+) -> LedgerLine | None:
+    read = {key: _cell(values, index) for key, index in columns.items()}
+    money_keys = ["amount"] if "amount" in columns else ["debit", "credit"]
+    if all(read.get(key) is None for key in ["account", "date", *money_keys]):
+        return None  # a blank row, or a row with only text
+
+    def problem(key: str, message: str) -> None:
+        result.errors.append(
+            LedgerError(message, sheet=result.sheet, row=number, column=get_column_letter(columns[key] + 1))
+        )
+
+    failed = False
+    parsed: dict[str, Any] = {}
+    for key, reader in [("account", _account), ("date", _date)]:
+        try:
+            parsed[key] = reader(read.get(key))
+        except _CellProblem as error:
+            problem(key, str(error))
+            failed = True
+    amount = Decimal(0)
+    if all(read.get(key) is None for key in money_keys):
+        problem(money_keys[0], "beloppet saknas.")
+        failed = True
+    for key in money_keys:
+        try:
+            value = _amount(read.get(key))
+        except _CellProblem as error:
+            problem(key, str(error))
+            failed = True
+            continue
+        amount += -value if key == "credit" else value
+    if failed:
+        return None
+    account, name = parsed["account"]
+    return LedgerLine(
+        row=number,
+        account=account,
+        date=parsed["date"],
+        amount=amount,
+        account_name=_text(read.get("account_name")) or name,
+        voucher=_text(read.get("voucher")),
+        text=_text(read.get("text")),
+    )
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _account(value: Any) -> tuple[str, str]:
+    if value is None:
+        raise _CellProblem("kontonummer saknas.")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    match = ACCOUNT_PATTERN.match(str(value).strip())
+    if match is None:
+        raise _CellProblem(f"'{value}' är inte ett kontonummer.")
+    return match[1], (match[2] or "").strip()
+
+
+def _date(value: Any) -> datetime.date:
+    if value is None:
+        raise _CellProblem("datum saknas.")
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 19000101 <= value <= 21001231 and float(value).is_integer():
+            value = str(int(value))
+        elif 1 <= value < 100000:
+            # A date cell without a date format: Excel's serial day number.
+            return from_excel(value).date()
+    text = str(value).strip()
+    for pattern in ("%Y-%m-%d", "%Y%m%d"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a date, no time
+        except ValueError:
+            continue
+    raise _CellProblem(f"'{value}' är inte ett datum (skriv ÅÅÅÅ-MM-DD).")
+
+
+def _amount(value: Any) -> Decimal:
+    """An amount in kronor, to the öre. Accepts numbers and Swedish text such as "−1 234,50"."""
+    if value is None:
+        return Decimal(0)
+    if isinstance(value, bool):
+        raise _CellProblem(f"'{value}' är inte ett belopp.")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value)).quantize(ORE, ROUND_HALF_UP)
+    text = str(value).strip()
+    cleaned = re.sub(r"[\s\u00a0\u202f]", "", text).replace("−", "-").removesuffix("kr")
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", cleaned):
+        raise _CellProblem(f"'{text}' är inte ett belopp.")
+    try:
+        return Decimal(cleaned).quantize(ORE, ROUND_HALF_UP)
+    except InvalidOperation as error:
+        raise _CellProblem(f"'{text}' är inte ett belopp.") from error
+
+
+def _check_one_year(result: ParsedLedger) -> None:
+    year = result.year
+    if year is None:
+        return
+    outside = [line for line in result.lines if line.date.year != year]
+    for line in outside:
+        result.errors.append(
+            LedgerError(
+                f"{line.date:%Y-%m-%d} ligger inte i {year}; en fil får bara gälla ett år.",
+                sheet=result.sheet,
+                row=line.row,
+                column=result.date_column,
+            )
+        )
+    if outside:
+        result.lines = [line for line in result.lines if line.date.year == year]
+
+
+def month_name(month: int) -> str:
+    return MONTH_NAMES[month - 1]

@@ -1,0 +1,550 @@
+"""The yearly budget: Trelleborg's 2021 budget reproduced to the krona, versions and revisions that
+never rewrite a decided budget, insats costs frozen at the decision, and the 50/25/25 rule."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from ekonomi.models import Budget, BudgetInsatsCost, CostCategory
+from ekonomi.selectors.budget import budget_in_force, budget_overview, insats_cost_rows
+from ekonomi.services.budget import (
+    BudgetContent,
+    OutlineData,
+    budget_create,
+    budget_decide,
+    budget_save,
+    cost_categories_ensure,
+)
+from finsam.demo import load_demo
+from forbund.models import Forbund, Role, User
+from insatser.selectors import granted_in_year
+from tests.factories import (
+    BeslutFactory,
+    GrantedAmountFactory,
+    InsatsFactory,
+    StyrelsemoteFactory,
+    finsam_parties,
+    user_with_role,
+)
+
+pytestmark = pytest.mark.django_db
+
+Kind = Role.Kind
+D = Decimal
+YEAR = 2021
+DECIDED_ON = datetime.date(2020, 11, 18)
+NBSP = "\xa0"
+MINUS = "\u2212"
+
+
+# Trelleborg 2021 ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def trelleborg() -> Forbund:
+    load_demo()
+    return Forbund.objects.get(slug="trelleborg")
+
+
+def test_trelleborg_2021_budget_gives_the_verksamhetsplan_numbers(trelleborg):
+    overview = budget_overview(budget_in_force(trelleborg, 2021))
+
+    assert overview.equity.opening == D(2_665_000)
+    assert overview.equity.forecast_previous_year == D(-772_000)
+    assert overview.equity.preliminary == D(1_893_000)
+    assert {row.medlem.name: row.amount for row in overview.incomes} == {
+        "Försäkringskassan": D(1_000_000),
+        "Arbetsförmedlingen": D(0),
+        "Region Skåne": D(500_000),
+        "Trelleborgs kommun": D(500_000),
+    }
+    assert overview.income_total == D(2_000_000)
+    assert len(overview.internal_costs) == 8
+    assert overview.internal_total == D(603_000)
+    assert {row.label: row.amount for row in overview.insats_costs} == {
+        "Yrkeskedjor": D(2_295_000),
+        "Unga Vuxna": D(750_000),
+    }
+    assert overview.insats_total == D(3_045_000)
+    assert overview.cost_total == D(3_648_000)
+    assert overview.result == D(-1_648_000)
+    assert overview.equity.closing == D(245_000)
+
+
+def test_trelleborg_2021_income_follows_the_funding_rule(trelleborg):
+    overview = budget_overview(budget_in_force(trelleborg, 2021))
+
+    assert overview.funding.follows_rule
+    assert overview.funding.level == D(500_000)
+    assert not any("50/25/25" in warning for warning in overview.warnings)
+
+
+def test_trelleborg_2021_insats_costs_are_the_grants_frozen_at_the_decision(trelleborg):
+    budget = budget_in_force(trelleborg, 2021)
+
+    assert budget.is_decided
+    assert budget.decided_on == DECIDED_ON
+    frozen = {row.insats_id: row.amount for row in BudgetInsatsCost.objects.filter(budget=budget)}
+    assert frozen == granted_in_year(trelleborg, 2021)
+
+
+def test_trelleborg_2021_budget_page_shows_the_sums_in_tkr(trelleborg, client):
+    client.force_login(User.objects.get(username="samordnare"))
+
+    response = client.get(reverse("ekonomi:budget", kwargs={"forbund": "trelleborg", "year": 2021}))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"1{NBSP}893{NBSP}tkr" in html  # preliminary equity
+    assert f"3{NBSP}648{NBSP}tkr" in html  # total costs
+    assert f"{MINUS}1{NBSP}648{NBSP}tkr" in html  # budgeted result
+    assert f"245{NBSP}tkr" in html  # closing equity
+    assert "Intäkterna följer fördelningen 50/25/25." in html
+
+
+# A förbund of our own -----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class World:
+    forbund: Forbund
+    parties: dict
+    categories: list[CostCategory]
+    by: User
+    insats: object
+
+    def content(self, **overrides) -> BudgetContent:
+        """Income 1 000/500/500 tkr, 100 000 kr on each internal cost category, a 2022 outline."""
+        values = {
+            "incomes": {
+                self.parties["fk"]: D(1_000_000),
+                self.parties["region"]: D(500_000),
+                self.parties["kommun1"]: D(500_000),
+            },
+            "costs": {category: (f"Text {category.name}", D(100_000)) for category in self.categories},
+            "outline": [OutlineData(YEAR + 1, D(2_100_000), D(650_000), D(1_000_000))],
+            "opening_equity": D(1_500_000),
+            "opening_equity_note": "Balanserat eget kapital 2019",
+            "forecast_result_previous_year": D(-200_000),
+            "funding_deviation": "",
+            "comment": "Förslag till styrelsen",
+        }
+        values.update(overrides)
+        return BudgetContent(**values)
+
+    def proposal(self, **overrides) -> Budget:
+        budget = budget_create(forbund=self.forbund, year=YEAR, by=self.by)
+        return budget_save(budget=budget, by=self.by, content=self.content(**overrides))
+
+    def decided(self, **overrides) -> Budget:
+        return budget_decide(budget=self.proposal(**overrides), by=self.by, decided_on=DECIDED_ON)
+
+
+@pytest.fixture
+def world(forbund) -> World:
+    parties = finsam_parties(forbund, kommuner=1)
+    insats = InsatsFactory(forbund=forbund, name="Arbetslivsnära stöd", owner=parties["kommun1"])
+    BeslutFactory(insats=insats, amounts={YEAR: 600_000, YEAR + 1: 400_000})
+    return World(
+        forbund=forbund,
+        parties=parties,
+        categories=cost_categories_ensure(forbund),
+        by=user_with_role(forbund, Kind.EKONOM),
+        insats=insats,
+    )
+
+
+def snapshot(budget: Budget) -> dict:
+    """Everything a reader of the budget sees, read fresh from the database."""
+    budget = Budget.objects.get(pk=budget.pk)
+    fields = {f.name: getattr(budget, f.attname) for f in Budget._meta.concrete_fields}
+    return {
+        **fields,
+        "incomes": sorted(budget.intakter.values_list("medlem_id", "amount")),
+        "costs": sorted(budget.costs.values_list("category_id", "description", "amount")),
+        "outline": sorted(budget.outline.values_list("year", "income", "internal_costs", "insats_costs")),
+        "insats_costs": sorted(budget.insats_costs.values_list("insats_id", "amount")),
+    }
+
+
+def content_of(budget: Budget) -> dict:
+    """The copied content of a version: income, costs, outline and equity."""
+    shot = snapshot(budget)
+    keys = ["incomes", "costs", "outline", "opening_equity", "opening_equity_note"]
+    keys += ["forecast_result_previous_year", "funding_deviation"]
+    return {key: shot[key] for key in keys}
+
+
+# Versions -----------------------------------------------------------------------------------------
+
+
+def test_budget_create_numbers_the_versions_of_a_year(world):
+    versions = [budget_create(forbund=world.forbund, year=YEAR, by=world.by).version for _ in range(3)]
+
+    assert versions == [1, 2, 3]
+    assert budget_create(forbund=world.forbund, year=YEAR + 1, by=world.by).version == 1
+
+
+def test_versions_are_counted_per_forbund(world, other_forbund):
+    budget_create(forbund=world.forbund, year=YEAR, by=world.by)
+
+    other = budget_create(forbund=other_forbund, year=YEAR, by=user_with_role(other_forbund, Kind.SAMORDNARE))
+
+    assert other.version == 1
+
+
+def test_new_budget_has_a_zero_line_per_cost_category(world):
+    budget = budget_create(forbund=world.forbund, year=YEAR, by=world.by)
+
+    lines = list(budget.costs.order_by("category__order"))
+    assert [line.category.name for line in lines] == [c.name for c in world.categories]
+    assert len(lines) == 8
+    assert all(line.amount == 0 for line in lines)
+    assert budget.status == Budget.Status.FORSLAG
+
+
+def test_new_budget_starts_from_the_previous_years_closing_equity(world):
+    world.decided()  # 2021: preliminary 1 300 000, result 2 000 000 − 800 000 − 600 000 = 600 000
+
+    next_year = budget_create(forbund=world.forbund, year=YEAR + 1, by=world.by)
+
+    assert next_year.opening_equity == D(1_900_000)
+    assert next_year.opening_equity_note == f"Beräknat eget kapital enligt budget {YEAR}"
+
+
+def test_revision_copies_the_decided_version(world):
+    decided = world.decided()
+
+    revision = budget_create(forbund=world.forbund, year=YEAR, by=world.by, based_on=decided)
+
+    assert revision.version == 2
+    assert revision.based_on == decided
+    assert revision.status == Budget.Status.FORSLAG
+    assert content_of(revision) == content_of(decided)
+    assert content_of(revision)["incomes"]
+    assert content_of(revision)["outline"]
+
+
+def test_revision_leaves_the_decided_version_unchanged(world):
+    decided = world.decided()
+    before = snapshot(decided)
+
+    revision = budget_create(forbund=world.forbund, year=YEAR, by=world.by, based_on=decided)
+    budget_save(
+        budget=revision,
+        by=world.by,
+        content=world.content(
+            incomes={
+                world.parties["fk"]: D(1_200_000),
+                world.parties["region"]: D(600_000),
+                world.parties["kommun1"]: D(600_000),
+            },
+            outline=[OutlineData(YEAR + 2, D(1), D(1), D(1))],
+            opening_equity=D(999_000),
+        ),
+    )
+    budget_decide(budget=revision, by=world.by, decided_on=datetime.date(2021, 6, 1))
+
+    assert snapshot(decided) == before
+
+
+def test_revision_must_be_of_the_same_year(world):
+    decided = world.decided()
+
+    with pytest.raises(ValidationError, match="samma förbund och år"):
+        budget_create(forbund=world.forbund, year=YEAR + 1, by=world.by, based_on=decided)
+
+
+def test_saving_a_decided_budget_is_refused_and_points_to_a_revision(world):
+    decided = world.decided()
+    before = snapshot(decided)
+
+    with pytest.raises(ValidationError) as raised:
+        budget_save(budget=decided, by=world.by, content=world.content(comment="Ändrad i efterhand"))
+
+    assert "revidering" in " ".join(raised.value.messages).lower()
+    assert snapshot(decided) == before
+
+
+def test_a_stale_copy_of_a_budget_decided_meanwhile_cannot_be_saved(world):
+    """Someone decides the budget while another still holds it as a proposal (an edit form loaded
+    before the decision): saving must neither change the decided budget nor turn it back into a
+    proposal."""
+    stale = world.proposal()
+    budget_decide(budget=stale, by=world.by, decided_on=DECIDED_ON)
+    before = snapshot(stale)
+
+    with pytest.raises(ValidationError, match="revidering"):
+        budget_save(budget=stale, by=world.by, content=world.content(comment="Ändrad i efterhand"))
+
+    assert snapshot(stale) == before
+    assert Budget.objects.get(pk=stale.pk).is_decided
+
+
+def test_a_decided_budget_cannot_be_decided_again(world):
+    decided = world.decided()
+
+    with pytest.raises(ValidationError, match="revidering"):
+        budget_decide(budget=decided, by=world.by, decided_on=datetime.date(2021, 1, 1))
+
+
+def test_a_budget_without_income_cannot_be_decided(world):
+    budget = budget_create(forbund=world.forbund, year=YEAR, by=world.by)
+
+    with pytest.raises(ValidationError, match="saknar intäkter"):
+        budget_decide(budget=budget, by=world.by, decided_on=DECIDED_ON)
+
+    assert not Budget.objects.get(pk=budget.pk).is_decided
+
+
+def test_decision_records_meeting_and_paragraph(world):
+    meeting = StyrelsemoteFactory(forbund=world.forbund, date=DECIDED_ON)
+
+    budget = budget_decide(
+        budget=world.proposal(), by=world.by, decided_on=DECIDED_ON, meeting=meeting, paragraph=" § 31 "
+    )
+
+    budget.refresh_from_db()
+    assert (budget.decided_meeting, budget.decided_paragraph, budget.decided_by) == (
+        meeting,
+        "§ 31",
+        world.by,
+    )
+
+
+def test_decision_at_another_forbunds_meeting_is_refused(world, other_forbund):
+    meeting = StyrelsemoteFactory(forbund=other_forbund, date=DECIDED_ON)
+
+    with pytest.raises(ValidationError, match="annat förbund"):
+        budget_decide(budget=world.proposal(), by=world.by, decided_on=DECIDED_ON, meeting=meeting)
+
+
+# Insats costs frozen at the decision --------------------------------------------------------------
+
+
+def test_decision_freezes_the_insats_costs_while_a_proposal_follows_the_grants(world):
+    decided = world.decided()
+    assert budget_overview(decided).insats_total == D(600_000)
+
+    newcomer = InsatsFactory(forbund=world.forbund, name="Bryggan", owner=world.parties["region"])
+    BeslutFactory(insats=newcomer, amounts={YEAR: 250_000}, decided_on=datetime.date(2021, 3, 1))
+    GrantedAmountFactory(
+        beslut=BeslutFactory(insats=world.insats, amounts={}, decided_on=datetime.date(2021, 3, 1)),
+        year=YEAR,
+        amount=D(50_000),
+    )
+    revision = budget_create(forbund=world.forbund, year=YEAR, by=world.by, based_on=decided)
+
+    frozen = budget_overview(decided)
+    assert {row.label: row.amount for row in frozen.insats_costs} == {"Arbetslivsnära stöd": D(600_000)}
+    assert frozen.result == D(600_000)
+    current = budget_overview(revision)
+    assert {row.label: row.amount for row in current.insats_costs} == {
+        "Arbetslivsnära stöd": D(650_000),
+        "Bryggan": D(250_000),
+    }
+    assert current.result == D(300_000)
+
+
+def test_refused_and_other_years_grants_are_not_insats_costs(world):
+    refused = InsatsFactory(forbund=world.forbund, name="Avslagen idé", owner=world.parties["region"])
+    BeslutFactory(insats=refused, outcome="avslagen", amounts={YEAR: 900_000})
+    budget = budget_create(forbund=world.forbund, year=YEAR, by=world.by)
+
+    assert [(row.label, row.amount) for row in insats_cost_rows(budget)] == [
+        ("Arbetslivsnära stöd", D(600_000))
+    ]
+
+
+# Which version is in force ------------------------------------------------------------------------
+
+
+def test_budget_in_force_prefers_the_latest_decided_version_over_a_newer_proposal(world):
+    first = world.decided()
+    second = budget_create(forbund=world.forbund, year=YEAR, by=world.by, based_on=first)
+    budget_decide(budget=second, by=world.by, decided_on=datetime.date(2021, 6, 1))
+    budget_create(forbund=world.forbund, year=YEAR, by=world.by, based_on=second)
+
+    assert budget_in_force(world.forbund, YEAR) == second
+
+
+def test_budget_in_force_is_the_latest_proposal_when_none_is_decided(world):
+    budget_create(forbund=world.forbund, year=YEAR, by=world.by)
+    latest = budget_create(forbund=world.forbund, year=YEAR, by=world.by)
+
+    assert budget_in_force(world.forbund, YEAR) == latest
+    assert budget_in_force(world.forbund, YEAR + 1) is None
+
+
+# What budget_save accepts -------------------------------------------------------------------------
+
+
+def test_budget_save_stores_income_costs_outline_and_equity(world):
+    budget = world.proposal()
+
+    overview = budget_overview(budget)
+    assert overview.income_total == D(2_000_000)
+    assert overview.internal_total == D(800_000)
+    assert overview.insats_total == D(600_000)
+    assert overview.result == D(600_000)
+    assert overview.equity.preliminary == D(1_300_000)
+    assert overview.equity.closing == D(1_900_000)
+    assert [(row.year, row.result) for row in overview.outline] == [(YEAR + 1, D(450_000))]
+    assert overview.internal_costs[0].label == "Text Samordnare"
+    assert budget.comment == "Förslag till styrelsen"
+
+
+def test_income_breaking_the_funding_rule_is_refused_without_a_reason(world):
+    budget = budget_create(forbund=world.forbund, year=YEAR, by=world.by)
+    low_kommun = {world.parties["fk"]: D(1_000_000), world.parties["region"]: D(500_000)}
+    low_kommun[world.parties["kommun1"]] = D(400_000)
+
+    with pytest.raises(ValidationError, match="50/25/25") as raised:
+        budget_save(budget=budget, by=world.by, content=world.content(incomes=low_kommun))
+
+    assert "motivera" in " ".join(raised.value.messages)
+    assert not budget.intakter.exists()
+
+
+def test_income_breaking_the_funding_rule_is_accepted_with_a_reason_and_warned_about(world):
+    reason = "Kommunen har beslutat om ett lägre bidrag för 2021."
+    incomes = {
+        world.parties["fk"]: D(1_000_000),
+        world.parties["region"]: D(500_000),
+        world.parties["kommun1"]: D(400_000),
+    }
+
+    budget = world.proposal(incomes=incomes, funding_deviation=f"  {reason}  ")
+
+    overview = budget_overview(budget)
+    assert overview.income_total == D(1_900_000)
+    assert not overview.funding.follows_rule
+    assert overview.funding.expected == {"state": D(800_000), "region": D(400_000), "kommuner": D(400_000)}
+    assert [w for w in overview.warnings if "50/25/25" in w] == [
+        f"Intäkterna följer inte fördelningen 50/25/25. Motivering: {reason}"
+    ]
+
+
+@pytest.mark.parametrize("where", ["income", "cost", "outline"])
+def test_negative_amounts_are_refused(world, where):
+    budget = budget_create(forbund=world.forbund, year=YEAR, by=world.by)
+    overrides = {
+        "income": {"incomes": {world.parties["region"]: D(-1)}, "funding_deviation": "Test"},
+        "cost": {"costs": {world.categories[0]: ("", D(-5_000))}},
+        "outline": {"outline": [OutlineData(YEAR + 1, D(100), D(-1), D(0))]},
+    }[where]
+
+    with pytest.raises(ValidationError, match="får inte vara negativa"):
+        budget_save(budget=budget, by=world.by, content=world.content(**overrides))
+
+
+def test_amounts_must_be_whole_kronor(world):
+    budget = budget_create(forbund=world.forbund, year=YEAR, by=world.by)
+
+    with pytest.raises(ValidationError, match="hela kronor"):
+        budget_save(
+            budget=budget, by=world.by, content=world.content(costs={world.categories[0]: ("", D("10.50"))})
+        )
+
+
+@pytest.mark.parametrize("year", [YEAR, YEAR - 1])
+def test_outline_years_must_be_after_the_budget_year(world, year):
+    budget = budget_create(forbund=world.forbund, year=YEAR, by=world.by)
+
+    with pytest.raises(ValidationError, match=f"åren efter {YEAR}"):
+        budget_save(
+            budget=budget, by=world.by, content=world.content(outline=[OutlineData(year, D(1), D(0), D(0))])
+        )
+
+    assert not budget.outline.exists()
+
+
+def test_income_from_another_forbunds_member_is_refused(world, other_forbund):
+    stranger = finsam_parties(other_forbund)["region"]
+    budget = budget_create(forbund=world.forbund, year=YEAR, by=world.by)
+
+    with pytest.raises(ValidationError, match="inte är medlem"):
+        budget_save(
+            budget=budget,
+            by=world.by,
+            content=world.content(incomes={stranger: D(0)}),
+        )
+
+
+def test_negative_opening_equity_is_allowed_and_warned_about(world):
+    budget = world.proposal(opening_equity=D(-2_000_000), forecast_result_previous_year=None)
+
+    overview = budget_overview(budget)
+    assert overview.equity.preliminary == D(-2_000_000)
+    assert overview.equity.closing == D(-1_400_000)
+    assert "Budgeten leder till ett negativt eget kapital." in overview.warnings
+
+
+def test_equity_above_the_guideline_is_warned_about(world):
+    budget = world.proposal(opening_equity=D(700_000), forecast_result_previous_year=D(0))
+
+    overview = budget_overview(budget)
+
+    assert overview.equity_share == D("35.0")
+    assert "Eget kapital vid årets början är 35 % av intäkterna, över riktvärdet 20 %." in overview.warnings
+
+
+# Who may write ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", [Kind.STYRELSELEDAMOT, Kind.ERSATTARE, Kind.REVISOR, Kind.PROJEKTAGARE])
+def test_only_samordnare_and_ekonom_may_write_budgets(world, kind):
+    budget = world.proposal()
+    before = snapshot(budget)
+    extra = {"medlem": world.parties["kommun1"]} if kind == Kind.PROJEKTAGARE else {}
+    user = user_with_role(world.forbund, kind, **extra)
+    reason = (
+        "Förbundets ekonomi är till för kansliet, styrelsen och revisorn."
+        if kind == Kind.PROJEKTAGARE
+        else "Bara samordnaren och ekonomen kan ändra förbundets ekonomi."
+    )
+
+    with pytest.raises(PermissionDenied, match=reason):
+        budget_create(forbund=world.forbund, year=YEAR, by=user)
+    with pytest.raises(PermissionDenied, match=reason):
+        budget_save(budget=budget, by=user, content=world.content(comment="Ändrat"))
+    with pytest.raises(PermissionDenied, match=reason):
+        budget_decide(budget=budget, by=user, decided_on=DECIDED_ON)
+
+    assert snapshot(budget) == before
+    assert Budget.objects.filter(forbund=world.forbund).count() == 1
+
+
+def test_samordnare_may_write_budgets(world):
+    samordnare = user_with_role(world.forbund, Kind.SAMORDNARE)
+
+    budget = budget_create(forbund=world.forbund, year=YEAR, by=samordnare)
+    budget_save(budget=budget, by=samordnare, content=world.content())
+    budget = budget_decide(budget=budget, by=samordnare, decided_on=DECIDED_ON)
+
+    assert budget.is_decided
+    assert budget.created_by == samordnare
+
+
+def test_cost_categories_are_created_once_with_the_usual_names(forbund):
+    first = cost_categories_ensure(forbund)
+    second = cost_categories_ensure(forbund)
+
+    assert [c.name for c in first] == [
+        "Samordnare",
+        "Styrelse",
+        "Information och IT",
+        "Ekonomiadministration",
+        "Revision",
+        "Kurser och konferenser",
+        "Utvärdering",
+        "Övrigt",
+    ]
+    assert first == second
+    assert CostCategory.objects.filter(forbund=forbund).count() == 8

@@ -1,0 +1,495 @@
+"""The insats workflow: every transition in the table, who may make it, what it leaves on record, what
+stops an application from being submitted, and how the board's decision is recorded."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from forbund.models import ActivityEvent, Medlem, Role
+from insatser import services
+from insatser.models import Beslut, BudgetAmount, GrantedAmount, Insats, StatusChange
+from insatser.workflow import TRANSITIONS
+from tests.factories import (
+    BudgetLineFactory,
+    MedlemFactory,
+    StyrelsemoteFactory,
+    complete_application,
+)
+
+pytestmark = pytest.mark.django_db
+
+S = Insats.Status
+Kind = Role.Kind
+D = datetime.date
+OTHER_PROJEKTAGARE = "projektagare_annan_medlem"  # a projektägare of another member organisation
+EVERY_ACTOR = [*Kind.values, OTHER_PROJEKTAGARE]
+
+ALLOWED = [(t, kind) for t in TRANSITIONS.values() for kind in sorted(t.roles)]
+
+
+def transition_id(value) -> str:
+    return f"{value.source}->{value.target}" if hasattr(value, "source") else str(value)
+
+
+@pytest.fixture
+def owner(forbund) -> Medlem:
+    return MedlemFactory(forbund=forbund, kind=Medlem.Kind.REGION, name="Region Söder")
+
+
+@pytest.fixture
+def partner(forbund) -> Medlem:
+    return MedlemFactory(forbund=forbund, kind=Medlem.Kind.KOMMUN, name="Åby kommun")
+
+
+@pytest.fixture
+def actor(forbund, owner, user_in):
+    """actor(kind) is a user with that role; a projektägare belongs to the insats's owner."""
+
+    def _actor(kind: str):
+        if kind == Kind.PROJEKTAGARE:
+            return user_in(forbund, kind, medlem=owner)
+        if kind == OTHER_PROJEKTAGARE:
+            return user_in(
+                forbund, Kind.PROJEKTAGARE, medlem=MedlemFactory(forbund=forbund, name="Byn kommun")
+            )
+        return user_in(forbund, kind)
+
+    return _actor
+
+
+@pytest.fixture
+def application(forbund, owner, partner):
+    """application(status) is a complete application by the Region together with Åby kommun."""
+
+    def _application(status: str = S.UTKAST) -> Insats:
+        return complete_application(
+            forbund=forbund, owner=owner, partner=partner, status=status, name="Vägen till arbete"
+        )
+
+    return _application
+
+
+def history(insats: Insats) -> list[tuple[str, str]]:
+    return list(insats.status_changes.order_by("id").values_list("from_status", "to_status"))
+
+
+# Every transition in the table -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("transition", "kind"), ALLOWED, ids=transition_id)
+def test_allowed_role_makes_the_transition_and_history_records_it(application, actor, transition, kind):
+    insats = application(transition.source)
+    user = actor(kind)
+
+    change = services.insats_transition(
+        insats=insats,
+        to=transition.target,
+        by=user,
+        comment="  Enligt beredningsgruppen.  ",
+        recording_decision=transition.by_decision,
+    )
+
+    insats.refresh_from_db()
+    assert insats.status == transition.target
+    assert history(insats) == [(transition.source, transition.target)]
+    assert change.by == user
+    assert change.comment == "Enligt beredningsgruppen."
+    assert ActivityEvent.objects.filter(forbund=insats.forbund, actor=user).exists()
+
+
+@pytest.mark.parametrize("transition", TRANSITIONS.values(), ids=transition_id)
+def test_other_roles_are_refused_the_transition_and_nothing_changes(application, actor, transition):
+    insats = application(transition.source)
+    refused = [kind for kind in EVERY_ACTOR if kind not in transition.roles]
+    assert Kind.REVISOR in refused and OTHER_PROJEKTAGARE in refused
+
+    for kind in refused:
+        with pytest.raises(PermissionDenied, match="Din roll får inte göra detta"):
+            services.insats_transition(insats=insats, to=transition.target, by=actor(kind), comment="Försök")
+
+    insats.refresh_from_db()
+    assert insats.status == transition.source
+    assert not insats.status_changes.exists()
+
+
+def test_projektagare_of_another_member_is_refused_submitting_even_a_complete_application(application, actor):
+    insats = application(S.UTKAST)
+    with pytest.raises(PermissionDenied, match="Din roll får inte göra detta: skicka in ansökan."):
+        services.insats_transition(insats=insats, to=S.INSKICKAD, by=actor(OTHER_PROJEKTAGARE))
+    insats.refresh_from_db()
+    assert insats.status == S.UTKAST
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "reason"),
+    [
+        (S.UTKAST, S.BEVILJAD, "En insats som är utkast kan inte bli beviljad."),
+        (S.PAGAENDE, S.UTKAST, "En insats som är pågående kan inte bli utkast."),
+        (S.AVSLAGEN, S.PAGAENDE, "En insats som är avslagen kan inte bli pågående."),
+        (S.IDE, S.INSKICKAD, "En insats som är idé / förstudie kan inte bli inskickad."),
+        (S.BEVILJAD, S.AVSLUTAD, "En insats som är beviljad kan inte bli avslutad."),
+        (S.INSKICKAD, S.INSKICKAD, "En insats som är inskickad kan inte bli inskickad."),
+    ],
+)
+def test_transitions_outside_the_table_are_refused_with_a_swedish_reason(
+    application, actor, source, target, reason
+):
+    insats = application(source)
+    with pytest.raises(PermissionDenied) as refused:
+        services.insats_transition(insats=insats, to=target, by=actor(Kind.SAMORDNARE))
+    assert str(refused.value) == reason
+    insats.refresh_from_db()
+    assert insats.status == source
+    assert not insats.status_changes.exists()
+
+
+def test_an_unknown_status_is_refused_not_a_crash(application, actor):
+    insats = application(S.UTKAST)
+    with pytest.raises(PermissionDenied, match="En insats som är utkast kan inte bli"):
+        services.insats_transition(insats=insats, to="godkand", by=actor(Kind.SAMORDNARE))
+
+
+@pytest.mark.parametrize("comment", ["", "   \n "])
+def test_requesting_completion_needs_a_comment(application, actor, comment):
+    insats = application(S.UNDER_BEREDNING)
+    with pytest.raises(ValidationError) as refused:
+        services.insats_transition(
+            insats=insats, to=S.KOMPLETTERING_BEGARD, by=actor(Kind.SAMORDNARE), comment=comment
+        )
+    assert refused.value.message_dict == {"comment": ["Skriv vad som ska kompletteras."]}
+    insats.refresh_from_db()
+    assert insats.status == S.UNDER_BEREDNING
+    assert not insats.status_changes.exists()
+
+
+def test_the_transition_uses_the_stored_status_not_a_stale_object(application, actor):
+    """Two samordnare with the same page open: the second click finds the insats already moved."""
+    insats = application(S.INSKICKAD)
+    stale = Insats.objects.get(pk=insats.pk)
+    samordnare = actor(Kind.SAMORDNARE)
+    services.insats_transition(insats=insats, to=S.UNDER_BEREDNING, by=samordnare)
+
+    with pytest.raises(PermissionDenied, match="under beredning kan inte bli under beredning"):
+        services.insats_transition(insats=stale, to=S.UNDER_BEREDNING, by=samordnare)
+    assert history(insats) == [(S.INSKICKAD, S.UNDER_BEREDNING)]
+
+
+# Submitting -------------------------------------------------------------------------------------
+
+
+def no_period(insats: Insats) -> None:
+    Insats.objects.filter(pk=insats.pk).update(start=None, end=None)
+
+
+def no_partner(insats: Insats) -> None:
+    insats.partners.clear()
+    insats.signatures.exclude(medlem=insats.owner).delete()
+
+
+def no_malgrupp(insats: Insats) -> None:
+    Insats.objects.filter(pk=insats.pk).update(malgrupp="")
+
+
+def no_goal(insats: Insats) -> None:
+    insats.goals.all().delete()
+
+
+def empty_budget(insats: Insats) -> None:
+    insats.budget_lines.all().delete()
+
+
+def budget_of_zeros(insats: Insats) -> None:
+    BudgetAmount.objects.filter(line__insats=insats).update(amount=Decimal(0))
+
+
+def partner_not_signed(insats: Insats) -> None:
+    insats.signatures.exclude(medlem=insats.owner).delete()
+
+
+def owner_not_signed(insats: Insats) -> None:
+    insats.signatures.filter(medlem=insats.owner).delete()
+
+
+@pytest.mark.parametrize(
+    ("spoil", "problem"),
+    [
+        (no_period, "Ange insatsens period (start- och slutdatum)."),
+        (no_partner, "Minst två medlemmar måste stå bakom ansökan: ange minst en samverkanspart."),
+        (no_malgrupp, "Ange målgrupp."),
+        (no_goal, "Ange minst ett mål."),
+        (empty_budget, "Fyll i budgeten."),
+        (budget_of_zeros, "Fyll i budgeten."),
+        (partner_not_signed, "Behörig företrädare för Åby kommun har inte bekräftat ansökan."),
+        (owner_not_signed, "Behörig företrädare för Region Söder har inte bekräftat ansökan."),
+    ],
+    ids=lambda value: getattr(value, "__name__", None),
+)
+@pytest.mark.parametrize("kind", [Kind.SAMORDNARE, Kind.PROJEKTAGARE])
+def test_an_incomplete_application_cannot_be_submitted_and_says_what_is_missing(
+    application, actor, spoil, problem, kind
+):
+    insats = application(S.UTKAST)
+    spoil(insats)
+
+    with pytest.raises(ValidationError) as refused:
+        services.insats_transition(insats=insats, to=S.INSKICKAD, by=actor(kind))
+
+    assert refused.value.messages == [problem]
+    insats.refresh_from_db()
+    assert insats.status == S.UTKAST
+    assert not insats.status_changes.exists()
+
+
+def test_a_bare_draft_lists_every_missing_piece(forbund, owner, actor):
+    insats = Insats.objects.create(
+        forbund=forbund, name="Tomt utkast", kind=Insats.Kind.INDIVIDINRIKTAD, owner=owner, status=S.UTKAST
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.insats_transition(insats=insats, to=S.INSKICKAD, by=actor(Kind.SAMORDNARE))
+    assert refused.value.messages == [
+        "Ange insatsens period (start- och slutdatum).",
+        "Minst två medlemmar måste stå bakom ansökan: ange minst en samverkanspart.",
+        "Ange målgrupp.",
+        "Ange minst ett mål.",
+        "Fyll i budgeten.",
+        "Behörig företrädare för Region Söder har inte bekräftat ansökan.",
+    ]
+
+
+def test_a_resubmission_after_completion_is_checked_the_same_way(application, actor):
+    insats = application(S.KOMPLETTERING_BEGARD)
+    no_goal(insats)
+    with pytest.raises(ValidationError, match="Ange minst ett mål."):
+        services.insats_transition(insats=insats, to=S.INSKICKAD, by=actor(Kind.PROJEKTAGARE))
+    insats.refresh_from_db()
+    assert insats.status == S.KOMPLETTERING_BEGARD
+
+
+def test_submitting_a_complete_application_keeps_a_snapshot_of_it(application, actor):
+    insats = application(S.UTKAST)
+    user = actor(Kind.PROJEKTAGARE)
+
+    change = services.insats_transition(insats=insats, to=S.INSKICKAD, by=user)
+
+    insats.refresh_from_db()
+    assert insats.status == S.INSKICKAD
+    assert (change.from_status, change.to_status, change.by) == (S.UTKAST, S.INSKICKAD, user)
+    snapshot = StatusChange.objects.get(pk=change.pk).snapshot
+    assert snapshot["name"] == "Vägen till arbete"
+    assert snapshot["malgrupp"] == Insats.Malgrupp.UNGA_VUXNA
+    assert snapshot["period"] == ["2021-01-01", "2022-12-31"]
+    assert snapshot["owner"] == "Region Söder"
+    assert snapshot["partners"] == ["Åby kommun"]
+    assert [goal["text"] for goal in snapshot["goals"]] == [insats.goals.get().text]
+    assert snapshot["budget"] == [
+        {
+            "section": "Övergripande",
+            "description": "Processledare",
+            "amounts": {"2021": "400000", "2022": "350000"},
+        }
+    ]
+    assert sorted(sig["medlem"] for sig in snapshot["signatures"]) == ["Region Söder", "Åby kommun"]
+
+
+@pytest.mark.parametrize(
+    "source", [S.IDE, S.INSKICKAD, S.UNDER_BEREDNING, S.BEVILJAD, S.PAGAENDE, S.AVSLUTAD]
+)
+def test_other_transitions_keep_no_snapshot(application, actor, source):
+    insats = application(source)
+    target = next(t.target for t in TRANSITIONS.values() if t.source == source and t.target != S.INSKICKAD)
+    change = services.insats_transition(insats=insats, to=target, by=actor(Kind.SAMORDNARE), comment="Ok")
+    assert change.snapshot is None
+
+
+def test_editing_after_submission_leaves_the_submitted_snapshot_as_it_was(application, actor):
+    insats = application(S.UTKAST)
+    projektagare, samordnare = actor(Kind.PROJEKTAGARE), actor(Kind.SAMORDNARE)
+    first = services.insats_transition(insats=insats, to=S.INSKICKAD, by=projektagare)
+    submitted = StatusChange.objects.get(pk=first.pk).snapshot
+
+    # While it is submitted, the application cannot be changed at all.
+    insats.refresh_from_db()
+    with pytest.raises(PermissionDenied, match="den är sparad som den skickades in"):
+        services.budget_replace(insats=insats, by=projektagare, lines=[])
+    services.insats_transition(insats=insats, to=S.UNDER_BEREDNING, by=samordnare)
+    services.insats_transition(
+        insats=insats, to=S.KOMPLETTERING_BEGARD, by=samordnare, comment="Budgeten är för hög."
+    )
+    insats.refresh_from_db()
+    insats.name = "Vägen till arbete, reviderad"
+    services.insats_update(insats=insats, by=projektagare)
+    services.budget_replace(
+        insats=insats,
+        by=projektagare,
+        lines=[services.BudgetLineData(description="Processledare", amounts={2021: Decimal(300_000)})],
+    )
+    second = services.insats_transition(insats=insats, to=S.INSKICKAD, by=projektagare)
+
+    assert StatusChange.objects.get(pk=first.pk).snapshot == submitted
+    assert submitted["name"] == "Vägen till arbete"
+    assert submitted["budget"][0]["amounts"] == {"2021": "400000", "2022": "350000"}
+    resubmitted = StatusChange.objects.get(pk=second.pk).snapshot
+    assert resubmitted["name"] == "Vägen till arbete, reviderad"
+    assert resubmitted["budget"][0]["amounts"] == {"2021": "300000"}
+
+
+# The board's decision -------------------------------------------------------------------------
+
+
+def budget_amounts(insats: Insats) -> list[tuple]:
+    return list(
+        BudgetAmount.objects.filter(line__insats=insats)
+        .order_by("line__order", "year")
+        .values_list("line__description", "year", "amount")
+    )
+
+
+@pytest.fixture
+def samordnare(actor):
+    return actor(Kind.SAMORDNARE)
+
+
+def test_grant_records_beslut_amounts_and_status(forbund, application, samordnare):
+    insats = application(S.UNDER_BEREDNING)
+    meeting = StyrelsemoteFactory(forbund=forbund, date=D(2020, 12, 3))
+    applied = budget_amounts(insats)
+
+    beslut = services.insats_decide(
+        insats=insats,
+        by=samordnare,
+        outcome=Beslut.Outcome.BEVILJAD,
+        decided_on=D(2020, 12, 3),
+        meeting=meeting,
+        paragraph=" § 12 ",
+        motivation="Insatsen svarar mot förbundets mål.",
+        amounts={2021: Decimal(300_000), 2022: Decimal(250_000)},
+    )
+
+    insats.refresh_from_db()
+    assert insats.status == S.BEVILJAD
+    assert beslut.meeting == meeting
+    assert beslut.paragraph == "§ 12"
+    assert beslut.recorded_by == samordnare
+    assert beslut.reference == "styrelsemöte 2020-12-03 § 12"
+    assert list(beslut.amounts.values_list("year", "amount")) == [(2021, 300_000), (2022, 250_000)]
+    change = insats.status_changes.get()
+    assert (change.from_status, change.to_status, change.by) == (S.UNDER_BEREDNING, S.BEVILJAD, samordnare)
+    assert change.comment == "Styrelsens beslut 2020-12-03 (styrelsemöte 2020-12-03 § 12)"
+    # The application's budget stays as it was applied for.
+    assert budget_amounts(insats) == applied
+
+
+def test_refusal_stores_no_amounts(application, samordnare):
+    insats = application(S.UNDER_BEREDNING)
+
+    beslut = services.insats_decide(
+        insats=insats,
+        by=samordnare,
+        outcome=Beslut.Outcome.AVSLAGEN,
+        decided_on=D(2020, 12, 3),
+        amounts={2021: Decimal(300_000)},
+    )
+
+    insats.refresh_from_db()
+    assert insats.status == S.AVSLAGEN
+    assert beslut.outcome == Beslut.Outcome.AVSLAGEN
+    assert not GrantedAmount.objects.exists()
+    assert history(insats) == [(S.UNDER_BEREDNING, S.AVSLAGEN)]
+    assert insats.status_changes.get().comment == "Styrelsens beslut 2020-12-03"
+
+
+@pytest.mark.parametrize("status", [S.UTKAST, S.INSKICKAD, S.KOMPLETTERING_BEGARD, S.BEVILJAD, S.AVSLAGEN])
+def test_a_decision_can_only_be_recorded_under_beredning(application, samordnare, status):
+    insats = application(status)
+    with pytest.raises(
+        PermissionDenied, match="Beslut kan bara registreras för en ansökan som är under beredning."
+    ):
+        services.insats_decide(
+            insats=insats,
+            by=samordnare,
+            outcome=Beslut.Outcome.BEVILJAD,
+            decided_on=D(2020, 12, 3),
+            amounts={2021: Decimal(1)},
+        )
+    assert not Beslut.objects.exists()
+
+
+@pytest.mark.parametrize("kind", [k for k in EVERY_ACTOR if k != Kind.SAMORDNARE])
+def test_only_the_samordnare_records_decisions(application, actor, kind):
+    insats = application(S.UNDER_BEREDNING)
+    with pytest.raises(PermissionDenied, match="Bara samordnaren registrerar styrelsens beslut."):
+        services.insats_decide(
+            insats=insats,
+            by=actor(kind),
+            outcome=Beslut.Outcome.BEVILJAD,
+            decided_on=D(2020, 12, 3),
+            amounts={2021: Decimal(100_000)},
+        )
+    insats.refresh_from_db()
+    assert insats.status == S.UNDER_BEREDNING
+    assert not Beslut.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("amounts", "reason"),
+    [
+        ({}, "Ange beviljat belopp för minst ett år."),
+        ({2021: None, 2022: None}, "Ange beviljat belopp för minst ett år."),
+        ({2021: Decimal(0), 2022: Decimal(0)}, "Ange beviljat belopp för minst ett år."),
+        ({2020: Decimal(100_000), 2021: Decimal(100_000)}, "2020 ligger utanför insatsens period."),
+        ({2021: Decimal(100_000), 2023: Decimal(5), 2024: Decimal(5)}, "2023, 2024 ligger utanför"),
+        ({2021: Decimal(-100_000), 2022: Decimal(200_000)}, "Beviljade belopp får inte vara negativa."),
+    ],
+)
+def test_a_grant_with_bad_amounts_is_refused_and_nothing_is_recorded(
+    application, samordnare, amounts, reason
+):
+    insats = application(S.UNDER_BEREDNING)
+    with pytest.raises(ValidationError, match=reason):
+        services.insats_decide(
+            insats=insats,
+            by=samordnare,
+            outcome=Beslut.Outcome.BEVILJAD,
+            decided_on=D(2020, 12, 3),
+            amounts=amounts,
+        )
+    insats.refresh_from_db()
+    assert insats.status == S.UNDER_BEREDNING
+    assert not Beslut.objects.exists()
+    assert not insats.status_changes.exists()
+
+
+def test_a_decision_cannot_name_another_forbunds_meeting(application, samordnare, other_forbund):
+    insats = application(S.UNDER_BEREDNING)
+    with pytest.raises(ValidationError, match="Mötet hör till ett annat förbund."):
+        services.insats_decide(
+            insats=insats,
+            by=samordnare,
+            outcome=Beslut.Outcome.AVSLAGEN,
+            decided_on=D(2020, 12, 3),
+            meeting=StyrelsemoteFactory(forbund=other_forbund, date=D(2020, 12, 3)),
+        )
+    assert not Beslut.objects.exists()
+
+
+def test_granted_amounts_may_differ_from_the_budget_which_is_kept(forbund, application, samordnare):
+    insats = application(S.UNDER_BEREDNING)
+    BudgetLineFactory(
+        insats=insats, section="Övergripande", description="Utvärdering", amounts={2022: 50_000}
+    )
+    applied = budget_amounts(insats)
+
+    services.insats_decide(
+        insats=insats,
+        by=samordnare,
+        outcome=Beslut.Outcome.BEVILJAD,
+        decided_on=D(2020, 12, 3),
+        amounts={2021: Decimal(1_000), 2022: None},
+    )
+
+    assert budget_amounts(insats) == applied
+    assert list(GrantedAmount.objects.values_list("year", "amount")) == [(2021, 1_000)]
