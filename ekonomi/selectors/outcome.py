@@ -18,7 +18,8 @@ from forbund.models import Forbund
 from insatser.models import Insats
 
 from ..ledger_format import LedgerError, ParsedLedger, month_name
-from ..models import AccountMapping, EconomySettings, Invoice, LedgerEntry, LedgerImport, LockedPeriod
+from ..models import AccountMapping, Invoice, LedgerEntry, LedgerImport, LockedPeriod
+from .budget import economy_settings
 
 ZERO = Decimal(0)
 RUNNING_STATUSES = (Insats.Status.PAGAENDE, Insats.Status.BEVILJAD)
@@ -46,11 +47,6 @@ def invoice_years(forbund: Forbund) -> list[int]:
 
 def invoice_total(invoices: QuerySet[Invoice]) -> Decimal:
     return invoices.aggregate(total=Sum("amount"))["total"] or ZERO
-
-
-def economy_settings(forbund: Forbund) -> EconomySettings:
-    settings, _ = EconomySettings.objects.get_or_create(forbund=forbund)
-    return settings
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.views import View
@@ -14,9 +14,12 @@ from finsam import access
 from forbund.mixins import RecordCreateView, RecordUpdateView, add_model_errors
 from forbund.selectors import current_year, medlemmar_in_year
 
+from .. import exports
+from ..charts import cumulative_cost_chart
 from ..forms import budget as forms
 from ..models import Budget, CostCategory
 from ..selectors import budget as selectors
+from ..selectors import comparison as comparison_selectors
 from ..services import budget as services
 from .common import EconomyMixin
 
@@ -35,6 +38,8 @@ class EconomyOverviewView(EconomyMixin, TemplateView):
         context["outcome_links"] = outcome_links(self.forbund)
         return context
 
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 OUTCOME_PAGES = [
     ("ekonomi:invoice_list", "Fakturor från projektägarna"),
@@ -234,6 +239,43 @@ class CostCategoryUpdateView(CostCategoryFormMixin, RecordUpdateView):
     pass
 
 
+class ComparisonView(EconomyMixin, TemplateView):
+    """Budget versus utfall for a month, a tertial or the year, with a chart and an Excel export."""
+
+    template_name = "ekonomi/comparison.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "xlsx":
+            comparison = self.comparison()
+            data = exports.comparison_workbook(comparison, self.forbund.name)
+            response = HttpResponse(data, content_type=XLSX)
+            filename = f"budget-mot-utfall-{comparison.year}-{comparison.months:02d}.xlsx"
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        return super().get(request, *args, **kwargs)
+
+    def comparison(self):
+        return comparison_selectors.budget_vs_outcome(
+            self.forbund, self.kwargs["year"], self.request.GET.get("period", "")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        comparison = self.comparison()
+        context.update(
+            comparison=comparison,
+            chart=cumulative_cost_chart(comparison.monthly),
+            periods=[("T1", "Tertial 1 (jan–apr)"), ("T2", "Tertial 2 (jan–aug)"), ("AR", "Helår")]
+            + [(str(m), f"Jan–{name}") for m, name in enumerate(comparison_selectors.MONTH_NAMES, start=1)],
+            selected=self.request.GET.get("period", ""),
+            sections=[comparison.income, comparison.internal, comparison.insatser],
+            last_month_name=comparison_selectors.MONTH_NAMES[comparison.last_ledger_month - 1]
+            if comparison.last_ledger_month
+            else "",
+        )
+        return context
+
+
 urlpatterns = [
     path("", EconomyOverviewView.as_view(), name="overview"),
     path("budget/ny/", BudgetCreateView.as_view(), name="budget_create"),
@@ -241,6 +283,7 @@ urlpatterns = [
     path("budget/version/<int:pk>/andra/", BudgetEditView.as_view(), name="budget_edit"),
     path("budget/version/<int:pk>/beslut/", BudgetDecideView.as_view(), name="budget_decide"),
     path("budget/version/<int:pk>/revidera/", BudgetReviseView.as_view(), name="budget_revise"),
+    path("utfall/<int:year>/", ComparisonView.as_view(), name="comparison"),
     path("kostnadsslag/", CostCategoryListView.as_view(), name="cost_categories"),
     path("kostnadsslag/nytt/", CostCategoryCreateView.as_view(), name="cost_category_create"),
     path("kostnadsslag/<int:pk>/andra/", CostCategoryUpdateView.as_view(), name="cost_category_edit"),

@@ -1,0 +1,100 @@
+"""Shared helpers for Excel exports (openpyxl): every amount a number cell in whole kronor, dates as
+ISO dates, bold shaded headers, frozen panes and fitted columns."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.cell import Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+Value = str | int | datetime.date | None
+
+AMOUNT_FORMAT = "#,##0"  # Excel and LibreOffice show their locale's grouping: 1 234 567 in Swedish.
+DATE_FORMAT = "YYYY-MM-DD"
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
+RIGHT = Alignment(horizontal="right")
+MIN_WIDTH, MAX_WIDTH = 8, 60
+
+
+def amount(value: Decimal | None) -> int | None:
+    """Kronor as an int cell; None stays an empty cell. Amounts are whole kronor, so nothing is lost."""
+    return None if value is None else round(value)
+
+
+def new_workbook(title: str) -> tuple[Workbook, Worksheet]:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    return workbook, sheet
+
+
+def append_header(sheet: Worksheet, labels: Sequence[Value], *, numeric_from: int) -> int:
+    """A bold, shaded header row; columns from `numeric_from` (1-based) on are aligned with their numbers."""
+    sheet.append(list(labels))
+    row = sheet.max_row
+    for cell in sheet[row]:
+        cell.font = BOLD
+        cell.fill = HEADER_FILL
+        if cell.column >= numeric_from:
+            cell.alignment = RIGHT
+    return row
+
+
+def append_row(sheet: Worksheet, values: Sequence[Value], *, bold: bool = False) -> int:
+    sheet.append(list(values))
+    row = sheet.max_row
+    for cell in sheet[row]:
+        _format_by_type(cell)
+        if bold:
+            cell.font = BOLD
+    return row
+
+
+def _format_by_type(cell: Cell) -> None:
+    """Numbers below a header are kronor; dates are shown as ISO dates."""
+    if isinstance(cell.value, int):
+        cell.number_format = AMOUNT_FORMAT
+        cell.alignment = RIGHT
+    elif isinstance(cell.value, datetime.date):
+        cell.number_format = DATE_FORMAT
+
+
+def finish(sheet: Worksheet, *, freeze: str, measure_from: int) -> None:
+    """Freeze the rows (and columns) above and left of `freeze`; fit columns to rows from `measure_from`."""
+    sheet.freeze_panes = freeze
+    for column, width in _content_widths(sheet, from_row=measure_from).items():
+        sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
+
+
+def _content_widths(sheet: Worksheet, *, from_row: int) -> dict[int, int]:
+    """The widest shown text per column."""
+    widths: dict[int, int] = {}
+    for row in sheet.iter_rows(min_row=from_row):
+        for cell in row:
+            widths[cell.column] = max(widths.get(cell.column, 0), len(_shown(cell)))
+    return widths
+
+
+def _shown(cell: Cell) -> str:
+    if cell.value is None:
+        return ""
+    if isinstance(cell.value, int) and cell.number_format == AMOUNT_FORMAT:
+        return f"{cell.value:,}"
+    if isinstance(cell.value, datetime.date):
+        return f"{cell.value:%Y-%m-%d}"
+    return str(cell.value)
+
+
+def to_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
