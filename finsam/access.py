@@ -242,6 +242,79 @@ def can_manage_documents(user: User, forbund: Forbund) -> Verdict:
     return _refused("Bara samordnaren skriver och skapar förbundets dokument.")
 
 
+REPORT_READERS = frozenset({Kind.SAMORDNARE, Kind.EKONOM, Kind.REVISOR})
+
+
+def reports_visible_to(user: User, forbund: Forbund) -> QuerySet:
+    """Kansli and revisor see every report; the board the approved ones; a projektägare their own."""
+    from uppfoljning.models import Tertialrapport
+
+    reports = Tertialrapport.objects.filter(period__forbund=forbund)
+    held = roles(user, forbund)
+    if held & REPORT_READERS:
+        return reports
+    visible = reports.none()
+    if held & BOARD_ROLES:
+        visible = reports.filter(status=Tertialrapport.Status.GODKAND)
+    if Kind.PROJEKTAGARE in held:
+        visible = visible | reports.filter(insats__in=insatser_visible_to(user, forbund))
+    return visible
+
+
+STAFF = frozenset({Kind.SAMORDNARE, Kind.EKONOM})
+
+
+def can_see_exact_counts(user: User, forbund: Forbund) -> Verdict:
+    """Participant counts below 5 are shown exactly only to the förbund's staff; everyone else sees
+    '<5', so that no participant can be singled out."""
+    if roles(user, forbund) & STAFF:
+        return ALLOWED
+    return _refused("Små antal visas bara för förbundets kansli.")
+
+
+def can_see_report_board(user: User, forbund: Forbund) -> Verdict:
+    """The status board of every insats's reports, and the förbund's follow-up."""
+    if roles(user, forbund) & (REPORT_READERS | BOARD_ROLES):
+        return ALLOWED
+    return _refused("Översikten över rapporterna är till för kansliet, styrelsen och revisorn.")
+
+
+def can_view_reports(user: User, forbund: Forbund) -> Verdict:
+    if roles(user, forbund) & (REPORT_READERS | BOARD_ROLES | {Kind.PROJEKTAGARE}):
+        return ALLOWED
+    return _refused("Du har ingen roll som ger tillgång till rapporterna.")
+
+
+def can_edit_report(user: User, report) -> Verdict:
+    forbund = report.period.forbund
+    held = roles(user, forbund)
+    if Kind.SAMORDNARE not in held and not (Kind.PROJEKTAGARE in held and _owns(user, report.insats)):
+        return _refused("Bara projektägarens organisation och samordnaren kan fylla i rapporten.")
+    if not report.is_editable:
+        return _refused(f"Rapporten är {report.get_status_display().lower()} och kan inte ändras.")
+    return ALLOWED
+
+
+def can_manage_report_periods(user: User, forbund: Forbund) -> Verdict:
+    if Kind.SAMORDNARE in roles(user, forbund):
+        return ALLOWED
+    return _refused("Bara samordnaren bestämmer rapportperioderna.")
+
+
+def can_transition_report(user: User, report, target: str) -> Verdict:
+    from uppfoljning.workflow import REPORT_TRANSITIONS
+
+    transition = REPORT_TRANSITIONS.get((report.status, target))
+    if transition is None:
+        return _refused(f"En rapport som är {report.get_status_display().lower()} kan inte få den statusen.")
+    held = roles(user, report.period.forbund)
+    if Kind.SAMORDNARE in held and Kind.SAMORDNARE in transition.roles:
+        return ALLOWED
+    if Kind.PROJEKTAGARE in held and Kind.PROJEKTAGARE in transition.roles and _owns(user, report.insats):
+        return ALLOWED
+    return _refused(f"Din roll får inte göra detta: {transition.label.lower()}.")
+
+
 def role_labels(user: User, forbund: Forbund) -> list[str]:
     held = roles(user, forbund)
     return [label for value, label in Kind.choices if value in held]

@@ -17,6 +17,7 @@ from ekonomi.demo import load_demo_outcome
 from finsam.demo_ekonomi import load_budget
 from finsam.demo_insatser import load_applications
 from finsam.demo_plan import load_plan
+from finsam.demo_reports import load_reports
 from forbund.models import (
     Arbetsgrupp,
     Forbund,
@@ -151,6 +152,11 @@ class DemoLoader:
         load_budget(trelleborg, by=User.objects.get(username="samordnare"))
         load_plan(trelleborg)
         load_demo_outcome(trelleborg, by=User.objects.get(username="ekonom"))
+        load_reports(
+            trelleborg,
+            samordnare=User.objects.get(username="samordnare"),
+            projektagare=User.objects.get(username="projektagare"),
+        )
 
     # Trelleborg -------------------------------------------------------------------------------
 

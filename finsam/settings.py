@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -158,6 +159,8 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "finsam <noreply@finsam.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the app is reached from outside, for links in e-mails sent without a request (reminders).
+FINSAM_BASE_URL = os.environ.get("FINSAM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, which is a real
 # cross-process broker that needs no server (the worker runs as its own process either way).
@@ -186,6 +189,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-documents": {"task": "finsam.tasks.requeue_stale_documents", "schedule": 300.0},
+    # Idempotent (each reminder is logged once), so it runs three times a working day in case beat
+    # was down at one of them; reminders arrive in office hours.
+    "send-report-reminders": {
+        "task": "uppfoljning.tasks.send_report_reminders",
+        "schedule": crontab(minute=0, hour="7,12,17"),
+    },
 }
 
 # Production hardening: on whenever DEBUG is off, so `check --deploy` is clean.

@@ -37,5 +37,5 @@ urlpatterns = [
     path("f/<slug:forbund>/", include("forbund.urls")),
     path("f/<slug:forbund>/insatser/", include("insatser.urls")),
     path("f/<slug:forbund>/ekonomi/", include("ekonomi.urls")),
-    path("f/<slug:forbund>/dokument/", include("uppfoljning.urls")),
+    path("f/<slug:forbund>/", include("uppfoljning.urls")),
 ]

@@ -442,3 +442,61 @@ class LockedPeriodFactory(DjangoModelFactory):
     forbund = factory.SubFactory(ForbundFactory)
     year = 2020
     locked_by = factory.SubFactory(UserFactory)
+
+
+# Uppföljning: report periods and tertial reports.
+
+
+REPORT_DUE = {"T1": (0, 5, 15), "T2": (0, 9, 15), "AR": (1, 2, 15)}
+
+
+class ReportPeriodFactory(DjangoModelFactory):
+    """T1 2021, due 15 May (T2: 15 September, AR: 15 February the year after), reminders a week before."""
+
+    class Meta:
+        model = "uppfoljning.ReportPeriod"
+
+    forbund = factory.SubFactory(ForbundFactory)
+    year = 2021
+    kind = "T1"
+    due_date = factory.LazyAttribute(
+        lambda o: datetime.date(o.year + REPORT_DUE[o.kind][0], *REPORT_DUE[o.kind][1:])
+    )
+    reminder_days = 7
+
+
+class TertialrapportFactory(DjangoModelFactory):
+    """A draft report of an insats in the period's förbund; create_submitted(), create_returned() and
+    create_approved() give the other states (without their history rows)."""
+
+    class Meta:
+        model = "uppfoljning.Tertialrapport"
+
+    period = factory.SubFactory(ReportPeriodFactory)
+    insats = factory.SubFactory(InsatsFactory, forbund=factory.SelfAttribute("..period.forbund"))
+    status = "utkast"
+
+    @classmethod
+    def create_submitted(cls, **kwargs):
+        return cls(status="inskickad", **kwargs)
+
+    @classmethod
+    def create_returned(cls, **kwargs):
+        return cls(status="returnerad", **kwargs)
+
+    @classmethod
+    def create_approved(cls, **kwargs):
+        return cls(status="godkand", **kwargs)
+
+
+class ParticipantCountFactory(DjangoModelFactory):
+    """One count in a report's statistics: ParticipantCountFactory(report=r, dimension="gender",
+    category="kvinnor", count=7)."""
+
+    class Meta:
+        model = "uppfoljning.ParticipantCount"
+
+    report = factory.SubFactory(TertialrapportFactory)
+    dimension = "flow"
+    category = "nya"
+    count = 10

@@ -3,6 +3,11 @@ verksamhetsplan. Tertial reports build on this."""
 
 from __future__ import annotations
 
+import calendar
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from forbund.models import Forbund, ForbundScoped
@@ -103,3 +108,209 @@ class Verksamhetsplan(ForbundScoped):
     @staticmethod
     def lines(text: str) -> list[str]:
         return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+# Tertial and annual reports ---------------------------------------------------------------------
+
+PERIOD_END_MONTH = {"T1": 4, "T2": 8, "AR": 12}
+
+
+class ReportPeriod(ForbundScoped):
+    """A reporting period of a year: T1 (jan–apr), T2 (jan–aug) or the annual report (jan–dec)."""
+
+    class Kind(models.TextChoices):
+        T1 = "T1", "Tertial 1 (januari–april)"
+        T2 = "T2", "Tertial 2 (januari–augusti)"
+        AR = "AR", "Årsrapport (januari–december)"
+
+    forbund = models.ForeignKey(
+        Forbund, on_delete=models.PROTECT, related_name="report_periods", verbose_name="förbund"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    kind = models.CharField("period", max_length=2, choices=Kind.choices)
+    due_date = models.DateField("sista dag att lämna rapporten")
+    reminder_days = models.PositiveSmallIntegerField(
+        "påminnelse antal dagar före",
+        default=7,
+        help_text="Projektägarna påminns så här många dagar före sista dagen.",
+    )
+
+    class Meta:
+        verbose_name = "rapportperiod"
+        verbose_name_plural = "rapportperioder"
+        ordering = ["forbund", "-year", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["forbund", "year", "kind"], name="report_period_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display().split(' (')[0]} {self.year}"
+
+    @property
+    def start(self) -> datetime.date:
+        return datetime.date(self.year, 1, 1)
+
+    @property
+    def end(self) -> datetime.date:
+        month = PERIOD_END_MONTH[self.kind]
+        return datetime.date(self.year, month, calendar.monthrange(self.year, month)[1])
+
+    def clean(self) -> None:
+        if self.due_date and self.year and self.kind and self.due_date <= self.end:
+            raise ValidationError(
+                {"due_date": f"Sista dagen måste ligga efter periodens slut ({self.end:%Y-%m-%d})."}
+            )
+
+
+class Tertialrapport(models.Model):
+    """An insats's report for one period: text, goal progress, participant counts and costs.
+    Counts only: nothing about any single participant is ever stored."""
+
+    class Status(models.TextChoices):
+        UTKAST = "utkast", "Utkast"
+        INSKICKAD = "inskickad", "Inskickad"
+        RETURNERAD = "returnerad", "Returnerad för komplettering"
+        GODKAND = "godkand", "Godkänd"
+
+    insats = models.ForeignKey(
+        "insatser.Insats", on_delete=models.PROTECT, related_name="tertialrapporter", verbose_name="insats"
+    )
+    period = models.ForeignKey(
+        ReportPeriod, on_delete=models.PROTECT, related_name="reports", verbose_name="period"
+    )
+    status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.UTKAST)
+    started_at = models.DateTimeField("påbörjad", null=True, blank=True)
+    updated_at = models.DateTimeField("ändrad", auto_now=True)
+    cooperation = models.TextField("hur samverkan fungerar och har utvecklats", blank=True)
+    activities = models.TextField("genomförda aktiviteter", blank=True)
+    deviations = models.TextField("avvikelser och risker", blank=True)
+    implementation = models.TextField("arbete med implementering", blank=True)
+    cost = models.DecimalField(
+        "kostnad under perioden (kr)", max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    cost_comment = models.CharField(
+        "kommentar till kostnaden",
+        max_length=300,
+        blank=True,
+        help_text="Förklara om kostnaden avviker från fakturorna.",
+    )
+
+    class Meta:
+        verbose_name = "tertialrapport"
+        verbose_name_plural = "tertialrapporter"
+        ordering = ["period", "insats__name"]
+        constraints = [models.UniqueConstraint(fields=["insats", "period"], name="tertialrapport_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.insats}, {self.period}"
+
+    @property
+    def forbund_id(self) -> int:
+        return self.period.forbund_id
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in {self.Status.UTKAST, self.Status.RETURNERAD}
+
+    def is_late(self, today: datetime.date) -> bool:
+        return self.status in {self.Status.UTKAST, self.Status.RETURNERAD} and today > self.period.due_date
+
+
+class GoalProgress(models.Model):
+    class Status(models.TextChoices):
+        ENLIGT_PLAN = "enligt_plan", "Enligt plan"
+        DELVIS = "delvis", "Delvis"
+        EJ_PABORJAT = "ej_paborjat", "Inte påbörjat"
+        UPPNATT = "uppnatt", "Uppnått"
+        AVVIKER = "avviker", "Avviker"
+
+    report = models.ForeignKey(
+        Tertialrapport, on_delete=models.CASCADE, related_name="goal_progress", verbose_name="rapport"
+    )
+    goal = models.ForeignKey(
+        "insatser.Goal", on_delete=models.PROTECT, related_name="progress", verbose_name="mål"
+    )
+    status = models.CharField("läge", max_length=20, choices=Status.choices, blank=True)
+    comment = models.TextField("kommentar", blank=True)
+
+    class Meta:
+        verbose_name = "måluppfyllelse"
+        verbose_name_plural = "måluppfyllelse"
+        ordering = ["report", "goal__kind", "goal__order"]
+        constraints = [models.UniqueConstraint(fields=["report", "goal"], name="goal_progress_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.goal}: {self.get_status_display()}"
+
+
+class ParticipantCount(models.Model):
+    """One number in a report's participant statistics: a dimension (flow, gender, age, support at
+    start, outcome, volume) and a category within it. Counts only, never a person."""
+
+    report = models.ForeignKey(
+        Tertialrapport, on_delete=models.CASCADE, related_name="counts", verbose_name="rapport"
+    )
+    dimension = models.CharField("dimension", max_length=20)
+    category = models.CharField("kategori", max_length=30)
+    count = models.PositiveIntegerField("antal")
+
+    class Meta:
+        verbose_name = "antal"
+        verbose_name_plural = "antal"
+        ordering = ["report", "dimension", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "dimension", "category"], name="participant_count_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}/{self.category}: {self.count}"
+
+
+class ReportStatusChange(models.Model):
+    """Every change of a report's status, who made it, and the report as it was when submitted."""
+
+    report = models.ForeignKey(
+        Tertialrapport, on_delete=models.CASCADE, related_name="status_changes", verbose_name="rapport"
+    )
+    from_status = models.CharField("från", max_length=20, choices=Tertialrapport.Status.choices, blank=True)
+    to_status = models.CharField("till", max_length=20, choices=Tertialrapport.Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="av"
+    )
+    at = models.DateTimeField("tidpunkt", auto_now_add=True)
+    comment = models.TextField("kommentar", blank=True)
+    snapshot = models.JSONField("rapporten vid tillfället", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "statusändring för rapport"
+        verbose_name_plural = "statusändringar för rapporter"
+        ordering = ["report", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class ReminderLog(models.Model):
+    """An e-mail reminder sent about a report; one of each kind per report, never twice."""
+
+    class Kind(models.TextChoices):
+        BEFORE_DUE = "fore", "Påminnelse före sista dagen"
+        LATE = "sen", "Rapporten är sen"
+
+    report = models.ForeignKey(
+        Tertialrapport, on_delete=models.CASCADE, related_name="reminders", verbose_name="rapport"
+    )
+    kind = models.CharField("påminnelse", max_length=10, choices=Kind.choices)
+    sent_to = models.TextField("skickad till")
+    sent_at = models.DateTimeField("skickad", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "skickad påminnelse"
+        verbose_name_plural = "skickade påminnelser"
+        ordering = ["-sent_at"]
+        constraints = [models.UniqueConstraint(fields=["report", "kind"], name="reminder_once_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.report}"

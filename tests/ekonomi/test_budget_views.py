@@ -54,7 +54,7 @@ DECIDED_REFUSED = "En beslutad budget ändras inte. Skapa en revidering i ställ
 NEGATIVE = "Beloppet får inte vara negativt."
 
 # Every budget page by URL name, and what its URL names beyond the förbund.
-READ_PAGES = ["ekonomi:overview", "ekonomi:budget", "ekonomi:cost_categories"]
+READ_PAGES = ["ekonomi:overview", "ekonomi:budget", "ekonomi:cost_categories", "ekonomi:comparison"]
 FORM_PAGES = ["ekonomi:budget_edit", "ekonomi:budget_decide", "ekonomi:cost_category_create"]
 FORM_PAGES += ["ekonomi:cost_category_edit"]
 POST_PAGES = ["ekonomi:budget_create", "ekonomi:budget_edit", "ekonomi:budget_decide"]
@@ -84,7 +84,7 @@ class World:
         return self.users[kind]
 
     def url(self, name: str, **kwargs) -> str:
-        if name == "ekonomi:budget":
+        if name in ("ekonomi:budget", "ekonomi:comparison"):
             kwargs.setdefault("year", YEAR)
         elif name in PROPOSAL_PAGES:
             kwargs.setdefault("pk", self.proposal.pk)

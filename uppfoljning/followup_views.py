@@ -1,0 +1,3 @@
+"""The förbund's follow-up pages."""
+
+urlpatterns: list = []
