@@ -148,3 +148,9 @@ class QueuedPasswordResetForm(PasswordResetForm):
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         send_email.delay(subject=subject, body=body, to=[to_email], from_email=from_email)
+
+
+class CommentForm(forms.Form):
+    """The optional comment that goes with a step in a workflow (required where the step says so)."""
+
+    comment = forms.CharField(label="Kommentar", required=False, widget=forms.Textarea(attrs={"rows": 3}))

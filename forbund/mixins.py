@@ -116,3 +116,39 @@ class RecordCreateView(RecordFormMixin, CreateView):
 
 class RecordUpdateView(RecordFormMixin, UpdateView):
     pass
+
+
+class TransitionPostMixin:
+    """A POST-only view that moves a record one step in its workflow, with an optional comment.
+    Subclasses say how (`transition`), what the step is called, and where to go afterwards."""
+
+    http_method_names = ["post"]
+
+    def transition(self, target: str, comment: str):
+        raise NotImplementedError
+
+    def transition_label(self, target: str) -> str | None:
+        raise NotImplementedError
+
+    def success_message(self, change) -> str:
+        raise NotImplementedError
+
+    def success_url(self) -> str:
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        from .forms import CommentForm
+
+        target = self.kwargs["target"]
+        form = CommentForm(request.POST, prefix=target)
+        form.is_valid()
+        try:
+            change = self.transition(target, form.cleaned_data.get("comment", ""))
+        except ValidationError as error:
+            label = self.transition_label(target)
+            intro = f"{label} gick inte" if label else "Ändringen gick inte"
+            for message in error.messages:
+                messages.error(request, f"{intro}: {message}")
+        else:
+            messages.success(request, self.success_message(change))
+        return HttpResponseRedirect(self.success_url())

@@ -218,10 +218,6 @@ class SignatureForm(forms.Form):
         self.fields["medlem"].queryset = Medlem.objects.filter(pk__in=parties)
 
 
-class TransitionForm(forms.Form):
-    comment = forms.CharField(label="Kommentar", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(label="Beslut", choices=Beslut.Outcome.choices, widget=forms.RadioSelect)
     decided_on = forms.DateField(label="Beslutsdatum", widget=DateInput())

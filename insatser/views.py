@@ -15,7 +15,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from finsam import access
-from forbund.mixins import ForbundViewMixin, add_model_errors
+from forbund.forms import CommentForm
+from forbund.mixins import ForbundViewMixin, TransitionPostMixin, add_model_errors
 
 from . import exports, forms, selectors, services
 from .filters import InsatsFilter
@@ -113,7 +114,7 @@ class InsatsDetailView(InsatsMixin, TemplateView):
         today = timezone.localdate()
         editable = access.can_edit_application(user, insats)
         actions = [
-            (transition, forms.TransitionForm(prefix=transition.target))
+            (transition, CommentForm(prefix=transition.target))
             for transition in transitions_from(insats.status)
             if not transition.by_decision and access.can_transition(user, insats, transition.target)
         ]
@@ -318,25 +319,21 @@ class SignatureView(InsatsMixin, View):
         return redirect(self.detail_url("underskrifter"))
 
 
-class TransitionView(InsatsMixin, View):
-    http_method_names = ["post"]
+class TransitionView(InsatsMixin, TransitionPostMixin, View):
+    def transition(self, target: str, comment: str):
+        return services.insats_transition(
+            insats=self.insats, to=target, by=self.request.user, comment=comment
+        )
 
-    def post(self, request, *args, **kwargs):
-        target = self.kwargs["target"]
-        form = forms.TransitionForm(request.POST, prefix=target)
-        form.is_valid()
-        try:
-            change = services.insats_transition(
-                insats=self.insats, to=target, by=request.user, comment=form.cleaned_data.get("comment", "")
-            )
-        except ValidationError as error:
-            transition = TRANSITIONS.get((self.insats.status, target))
-            intro = f"{transition.label} gick inte" if transition else "Ändringen gick inte"
-            for message in error.messages:
-                messages.error(request, f"{intro}: {message}")
-        else:
-            messages.success(request, f"{self.insats} är nu {change.get_to_status_display().lower()}.")
-        return redirect(self.detail_url())
+    def transition_label(self, target: str) -> str | None:
+        transition = TRANSITIONS.get((self.insats.status, target))
+        return transition.label if transition else None
+
+    def success_message(self, change) -> str:
+        return f"{self.insats} är nu {change.get_to_status_display().lower()}."
+
+    def success_url(self) -> str:
+        return self.detail_url()
 
 
 class DecisionView(InsatsMixin, TemplateView):

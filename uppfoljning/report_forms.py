@@ -119,7 +119,3 @@ class ReportPeriodForm(forms.ModelForm):
     def __init__(self, *args, year: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.year = year
-
-
-class ReportTransitionForm(forms.Form):
-    comment = forms.CharField(label="Kommentar", required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -11,7 +11,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from finsam import access
-from forbund.mixins import ForbundViewMixin, add_model_errors
+from forbund.forms import CommentForm
+from forbund.mixins import ForbundViewMixin, TransitionPostMixin, add_model_errors
 
 from . import report_forms as forms
 from . import reports as services
@@ -154,7 +155,7 @@ class ReportDetailView(ReportMixin, TemplateView):
             for dimension in statistics.dimensions_for(report.insats.kind)
         ]
         actions = [
-            (transition, forms.ReportTransitionForm(prefix=transition.target))
+            (transition, CommentForm(prefix=transition.target))
             for transition in report_transitions_from(report.status)
             if access.can_transition_report(user, report, transition.target)
         ]
@@ -224,25 +225,21 @@ class ReportEditView(ReportMixin, TemplateView):
         return redirect(self.report_url())
 
 
-class ReportTransitionView(ReportMixin, View):
-    http_method_names = ["post"]
+class ReportTransitionView(ReportMixin, TransitionPostMixin, View):
+    def transition(self, target: str, comment: str):
+        return services.report_transition(
+            report=self.report, to=target, by=self.request.user, comment=comment
+        )
 
-    def post(self, request, *args, **kwargs):
-        target = self.kwargs["target"]
-        form = forms.ReportTransitionForm(request.POST, prefix=target)
-        form.is_valid()
-        try:
-            change = services.report_transition(
-                report=self.report, to=target, by=request.user, comment=form.cleaned_data.get("comment", "")
-            )
-        except ValidationError as error:
-            transition = REPORT_TRANSITIONS.get((self.report.status, target))
-            intro = f"{transition.label} gick inte" if transition else "Ändringen gick inte"
-            for message in error.messages:
-                messages.error(request, f"{intro}: {message}")
-        else:
-            messages.success(request, f"Rapporten är nu {change.get_to_status_display().lower()}.")
-        return redirect(self.report_url())
+    def transition_label(self, target: str) -> str | None:
+        transition = REPORT_TRANSITIONS.get((self.report.status, target))
+        return transition.label if transition else None
+
+    def success_message(self, change) -> str:
+        return f"Rapporten är nu {change.get_to_status_display().lower()}."
+
+    def success_url(self) -> str:
+        return self.report_url()
 
 
 urlpatterns = [
