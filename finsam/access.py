@@ -264,10 +264,14 @@ def reports_visible_to(user: User, forbund: Forbund) -> QuerySet:
 STAFF = frozenset({Kind.SAMORDNARE, Kind.EKONOM})
 
 
-def can_see_exact_counts(user: User, forbund: Forbund) -> Verdict:
-    """Participant counts below 5 are shown exactly only to the förbund's staff; everyone else sees
-    '<5', so that no participant can be singled out."""
-    if roles(user, forbund) & STAFF:
+def can_see_exact_counts(user: User, forbund: Forbund, insats=None) -> Verdict:
+    """Participant counts below 5 are shown exactly only to the förbund's staff and, for their own
+    insats, to the project owner who reported them; everyone else sees '<5', so that no
+    participant can be singled out."""
+    held = roles(user, forbund)
+    if held & STAFF:
+        return ALLOWED
+    if insats is not None and Kind.PROJEKTAGARE in held and _owns(user, insats):
         return ALLOWED
     return _refused("Små antal visas bara för förbundets kansli.")
 

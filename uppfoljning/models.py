@@ -14,7 +14,13 @@ from forbund.models import Forbund, ForbundScoped
 
 
 class Indikator(ForbundScoped):
-    """One of the year's goals and how it is measured (verksamhetsplanens 'Indikatorer / Mått')."""
+    """One of the year's goals and how it is measured (verksamhetsplanens 'Indikatorer / Mått'),
+    and, once the year is over, its outcome."""
+
+    class Achieved(models.TextChoices):
+        JA = "ja", "Ja"
+        DELVIS = "delvis", "Delvis"
+        NEJ = "nej", "Nej"
 
     forbund = models.ForeignKey(
         Forbund, on_delete=models.PROTECT, related_name="indikatorer", verbose_name="förbund"
@@ -22,6 +28,8 @@ class Indikator(ForbundScoped):
     year = models.PositiveSmallIntegerField("år")
     indicator = models.TextField("indikator")
     measure = models.TextField("mått")
+    outcome = models.TextField("utfall", blank=True)
+    achieved = models.CharField("uppnått", max_length=10, choices=Achieved.choices, blank=True)
     order = models.PositiveSmallIntegerField("ordning", default=0)
 
     class Meta:

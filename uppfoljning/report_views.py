@@ -138,28 +138,23 @@ class ReportDetailView(ReportMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         report, user = self.report, self.request.user
         counts = services.counts_of(report)
-        staff = access.can_see_exact_counts(user, self.forbund)
-        groups = [
-            (
-                dimension,
-                [
-                    (
-                        label,
-                        counts.get((dimension.code, code), 0)
-                        if staff
-                        else statistics.masked(counts.get((dimension.code, code), 0)),
-                    )
-                    for code, label in dimension.categories
-                ],
+        exact = access.can_see_exact_counts(user, self.forbund, insats=report.insats)
+        groups = []
+        for dimension in statistics.dimensions_for(report.insats.kind):
+            values = [counts.get((dimension.code, code), 0) for code, _ in dimension.categories]
+            shown = (
+                [str(value) for value in values] if exact else statistics.masked_dimension(dimension, counts)
             )
-            for dimension in statistics.dimensions_for(report.insats.kind)
-        ]
+            groups.append(
+                (dimension, list(zip([label for _, label in dimension.categories], shown, strict=True)))
+            )
         actions = [
             (transition, CommentForm(prefix=transition.target))
             for transition in report_transitions_from(report.status)
             if access.can_transition_report(user, report, transition.target)
         ]
         context.update(
+            exact_counts=exact,
             groups=groups,
             goal_progress=report.goal_progress.select_related("goal"),
             history=ReportStatusChange.objects.filter(report=report).select_related("by"),

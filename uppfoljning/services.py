@@ -65,6 +65,22 @@ class ActivityData:
     follow_up: str
 
 
+def _indicators_replace(forbund: Forbund, year: int, rows: list[IndicatorData]) -> None:
+    """Update the year's indicators in place, row by row, so outcomes already recorded for them
+    are kept; rows beyond the new list are removed."""
+    existing = list(Indikator.objects.filter(forbund=forbund, year=year).order_by("order", "id"))
+    for index, row in enumerate(rows):
+        if index < len(existing):
+            indicator = existing[index]
+            indicator.indicator, indicator.measure, indicator.order = row.indicator, row.measure, index
+            indicator.save(update_fields=["indicator", "measure", "order"])
+        else:
+            Indikator.objects.create(
+                forbund=forbund, year=year, indicator=row.indicator, measure=row.measure, order=index
+            )
+    Indikator.objects.filter(pk__in=[indicator.pk for indicator in existing[len(rows) :]]).delete()
+
+
 @transaction.atomic
 def verksamhetsplan_save(
     *, plan: Verksamhetsplan, by: User, indicators: list[IndicatorData], activities: list[ActivityData]
@@ -73,11 +89,7 @@ def verksamhetsplan_save(
     plan.full_clean()
     plan.save()
     forbund, year = plan.forbund, plan.year
-    Indikator.objects.filter(forbund=forbund, year=year).delete()
-    Indikator.objects.bulk_create(
-        Indikator(forbund=forbund, year=year, indicator=row.indicator, measure=row.measure, order=index)
-        for index, row in enumerate(indicators)
-    )
+    _indicators_replace(forbund, year, indicators)
     PlannedActivity.objects.filter(forbund=forbund, year=year).delete()
     PlannedActivity.objects.bulk_create(
         PlannedActivity(

@@ -123,3 +123,36 @@ def masked(value: int | None) -> str:
     if 0 < value < SMALL_COUNT:
         return f"<{SMALL_COUNT}"
     return str(value)
+
+
+def masked_breakdown(values: list[int]) -> list[str]:
+    """A breakdown whose parts add up to a known total, as shown outside the förbund's staff.
+
+    Hiding one small part is not enough, because the total minus the other parts gives it back.
+    So when exactly one part is hidden, the smallest of the other non-zero parts is hidden too
+    (secondary suppression)."""
+    hidden = {index for index, value in enumerate(values) if 0 < value < SMALL_COUNT}
+    if len(hidden) == 1:
+        others = [(value, index) for index, value in enumerate(values) if index not in hidden and value > 0]
+        if others:
+            hidden.add(min(others)[1])
+    return [_shown(value, index in hidden) for index, value in enumerate(values)]
+
+
+def _shown(value: int, hidden: bool) -> str:
+    if not hidden:
+        return str(value)
+    # A part hidden only to protect another is shown as "..", as official statistics do; "<5" would
+    # be untrue for it.
+    return f"<{SMALL_COUNT}" if value < SMALL_COUNT else ".."
+
+
+def masked_dimension(dimension: Dimension, counts: Counts) -> list[str]:
+    """One dimension of a report as shown outside the förbund's staff. The flow's new and continuing
+    participants add up to the total the other breakdowns show, so they are protected together;
+    the ended participants are what the outcome breakdown adds up to."""
+    values = [counts.get((dimension.code, code), 0) for code, _ in dimension.categories]
+    if dimension.code != FLOW.code:
+        return masked_breakdown(values)
+    new, continuing, finished = values
+    return [*masked_breakdown([new, continuing]), masked(finished)]
