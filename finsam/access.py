@@ -319,6 +319,58 @@ def can_transition_report(user: User, report, target: str) -> Verdict:
     return _refused(f"Din roll får inte göra detta: {transition.label.lower()}.")
 
 
+MEETING_READERS = frozenset(
+    {Kind.SAMORDNARE, Kind.EKONOM, Kind.STYRELSELEDAMOT, Kind.ERSATTARE, Kind.REVISOR}
+)
+
+
+def can_view_meetings(user: User, forbund: Forbund) -> Verdict:
+    """Agendas, papers, packets and minutes: the board, the kansli and the revisor."""
+    if roles(user, forbund) & MEETING_READERS:
+        return ALLOWED
+    return _refused("Styrelsens möten och handlingar är till för styrelsen, kansliet och revisorn.")
+
+
+def can_manage_meetings(user: User, forbund: Forbund) -> Verdict:
+    """Plan meetings, build agendas, send notices, record attendance, decisions and minutes."""
+    if Kind.SAMORDNARE in roles(user, forbund):
+        return ALLOWED
+    if not can_view_meetings(user, forbund):
+        return can_view_meetings(user, forbund)
+    return _refused("Bara samordnaren förbereder och protokollför styrelsens möten.")
+
+
+def person_of(user: User, forbund: Forbund):
+    """The förbund's person record linked to this login, if any."""
+    from forbund.models import Person
+
+    if not user.is_authenticated:
+        return None
+    return Person.objects.filter(forbund=forbund, user=user).first()
+
+
+def can_approve_minutes(user: User, meeting) -> Verdict:
+    """The ordförande and the chosen justerare approve the minutes once they are locked for it."""
+    from forbund.models import MeetingStatus, Styrelseuppdrag
+
+    person = person_of(user, meeting.forbund)
+    if person is None:
+        return _refused("Ditt konto är inte kopplat till någon person i förbundet.")
+    if meeting.status != MeetingStatus.JUSTERING:
+        return _refused("Protokollet är inte klart för justering.")
+    if meeting.approvals.filter(person=person).exists():
+        return _refused("Du har redan justerat protokollet.")
+    chair = Styrelseuppdrag.objects.filter(
+        forbund_id=meeting.forbund_id,
+        person=person,
+        presidium=Styrelseuppdrag.Presidium.ORDFORANDE,
+        start__lte=meeting.date,
+    ).exclude(end__lt=meeting.date)
+    if chair.exists() or meeting.justerare.filter(pk=person.pk).exists():
+        return ALLOWED
+    return _refused("Bara ordföranden och de valda justerarna justerar protokollet.")
+
+
 def role_labels(user: User, forbund: Forbund) -> list[str]:
     held = roles(user, forbund)
     return [label for value, label in Kind.choices if value in held]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .meetings import urls as meeting_urls
 
 app_name = "forbund"
 
@@ -41,4 +42,5 @@ urlpatterns = [
     path("moten/", views.MotesplanView.as_view(), name="moten"),
     path("moten/nytt/", views.StyrelsemoteCreateView.as_view(), name="mote_create"),
     path("moten/<int:pk>/andra/", views.StyrelsemoteUpdateView.as_view(), name="mote_edit"),
+    *meeting_urls.urlpatterns,
 ]

@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from .validators import validate_organisationsnummer
+from ..validators import validate_organisationsnummer
 
 
 class User(AbstractUser):
@@ -431,39 +431,6 @@ class GroupMeeting(models.Model):
         return f"{self.arbetsgrupp} {self.date:%Y-%m-%d}"
 
 
-class Styrelsemote(ForbundScoped):
-    """A board meeting in the förbund's meeting plan."""
-
-    forbund = models.ForeignKey(
-        Forbund, on_delete=models.PROTECT, related_name="styrelsemoten", verbose_name="förbund"
-    )
-    date = models.DateField("datum")
-    start_time = models.TimeField("starttid", null=True, blank=True)
-    place = models.CharField("plats", max_length=200, blank=True)
-    video_link = models.URLField("videolänk", blank=True)
-    planned_items = models.TextField(
-        "innehåll och särskilda beslutspunkter",
-        blank=True,
-        help_text="Det som planeras att behandlas, en punkt per rad.",
-    )
-
-    class Meta:
-        verbose_name = "styrelsemöte"
-        verbose_name_plural = "styrelsemöten"
-        ordering = ["forbund", "date", "start_time"]
-
-    def __str__(self) -> str:
-        return f"Styrelsemöte {self.date:%Y-%m-%d}"
-
-    def clean(self) -> None:
-        if not self.place and not self.video_link:
-            raise ValidationError({"place": "Ange en plats eller en videolänk."})
-
-    @property
-    def planned_items_list(self) -> list[str]:
-        return [line.strip() for line in self.planned_items.splitlines() if line.strip()]
-
-
 class Role(models.Model):
     """A user's role in one förbund; the access module reads only this."""
 
@@ -531,55 +498,3 @@ class ActivityEvent(ForbundScoped):
 
     def __str__(self) -> str:
         return self.description
-
-
-def document_path(instance: Dokumentjobb, filename: str) -> str:
-    return f"dokument/{instance.forbund_id}/{filename}"
-
-
-class Dokumentjobb(ForbundScoped):
-    """One request to render a document to PDF. The Celery worker picks it up; pages poll this row."""
-
-    class Kind(models.TextChoices):
-        VERKSAMHETSPLAN = "verksamhetsplan", "Verksamhetsplan och budget"
-        ARSREDOVISNING = "arsredovisning", "Årsredovisning"
-
-    class Status(models.TextChoices):
-        I_KO = "i_ko", "I kö"
-        PAGAR = "pagar", "Pågår"
-        KLAR = "klar", "Klar"
-        MISSLYCKAD = "misslyckad", "Misslyckad"
-
-    forbund = models.ForeignKey(
-        Forbund, on_delete=models.PROTECT, related_name="dokumentjobb", verbose_name="förbund"
-    )
-    kind = models.CharField("dokument", max_length=30, choices=Kind.choices)
-    year = models.PositiveSmallIntegerField("år")
-    status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.I_KO)
-    progress = models.CharField("förlopp", max_length=200, blank=True)
-    requested_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="+", verbose_name="beställd av"
-    )
-    requested_at = models.DateTimeField("beställd", auto_now_add=True)
-    started_at = models.DateTimeField("påbörjad", null=True, blank=True)
-    finished_at = models.DateTimeField("klar", null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField("försök", default=0)
-    file = models.FileField("fil", upload_to=document_path, blank=True)
-    checksum = models.CharField("SHA-256", max_length=64, blank=True)
-    error = models.TextField("fel", blank=True)
-
-    class Meta:
-        verbose_name = "dokumentjobb"
-        verbose_name_plural = "dokumentjobb"
-        ordering = ["forbund", "-requested_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.year} ({self.get_status_display().lower()})"
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in {self.Status.I_KO, self.Status.PAGAR}
-
-    @property
-    def filename(self) -> str:
-        return f"{self.kind}-{self.year}-{self.forbund.slug}-{self.pk}.pdf"

@@ -1,0 +1,391 @@
+"""The board's meetings: the meeting plan, agendas, attendance, decisions and minutes."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.db import models
+from django.db.models import Q
+
+from .core import Forbund, ForbundScoped, Person
+
+
+class MeetingStatus(models.TextChoices):
+    PLANERAT = "planerat", "Planerat"
+    KALLAT = "kallat", "Kallat"
+    GENOMFORT = "genomfort", "Genomfört"
+    JUSTERING = "justering", "Protokoll för justering"
+    JUSTERAT = "justerat", "Protokoll justerat"
+
+
+class Styrelsemote(ForbundScoped):
+    """A board meeting: in the meeting plan, then called, held, and its minutes approved."""
+
+    Status = MeetingStatus
+
+    forbund = models.ForeignKey(
+        Forbund, on_delete=models.PROTECT, related_name="styrelsemoten", verbose_name="förbund"
+    )
+    date = models.DateField("datum")
+    start_time = models.TimeField("starttid", null=True, blank=True)
+    place = models.CharField("plats", max_length=200, blank=True)
+    video_link = models.URLField("videolänk", blank=True)
+    planned_items = models.TextField(
+        "innehåll och särskilda beslutspunkter",
+        blank=True,
+        help_text="Det som planeras att behandlas, en punkt per rad.",
+    )
+    status = models.CharField(
+        "status", max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANERAT
+    )
+    notice_text = models.TextField(
+        "kallelsens text",
+        blank=True,
+        help_text="Hälsningen i kallelsen; dagordningen och handlingarna följer med.",
+    )
+    justerare = models.ManyToManyField(
+        Person, blank=True, related_name="justerar_moten", verbose_name="justerare"
+    )
+    announced_on = models.DateField("anslaget", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "styrelsemöte"
+        verbose_name_plural = "styrelsemöten"
+        ordering = ["forbund", "date", "start_time"]
+
+    def __str__(self) -> str:
+        return f"Styrelsemöte {self.date:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        if not self.place and not self.video_link:
+            raise ValidationError({"place": "Ange en plats eller en videolänk."})
+
+    @property
+    def planned_items_list(self) -> list[str]:
+        return [line.strip() for line in self.planned_items.splitlines() if line.strip()]
+
+
+class MeetingStatusChange(models.Model):
+    meeting = models.ForeignKey(Styrelsemote, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField("från", max_length=20, choices=MeetingStatus.choices, blank=True)
+    to_status = models.CharField("till", max_length=20, choices=MeetingStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="av"
+    )
+    at = models.DateTimeField("tidpunkt", auto_now_add=True)
+    comment = models.TextField("kommentar", blank=True)
+
+    class Meta:
+        verbose_name = "statusändring för möte"
+        verbose_name_plural = "statusändringar för möten"
+        ordering = ["meeting", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class AgendaKind(models.TextChoices):
+    FORMALIA = "formalia", "Formalia"
+    BESLUT = "beslut", "Beslutsärende"
+    INFORMATION = "information", "Informationsärende"
+    DELEGATION = "delegation", "Anmälan av delegationsbeslut"
+    OVRIGT = "ovrigt", "Övrigt"
+
+
+class AgendaTemplateItem(ForbundScoped):
+    """A standard item every agenda of the förbund starts with (opening, justerare, agenda, closing)."""
+
+    forbund = models.ForeignKey(
+        Forbund, on_delete=models.CASCADE, related_name="agenda_template", verbose_name="förbund"
+    )
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+    kind = models.CharField("typ", max_length=20, choices=AgendaKind.choices, default=AgendaKind.FORMALIA)
+    title = models.CharField("rubrik", max_length=200)
+    proposal = models.TextField("förslag till beslut", blank=True)
+    at_end = models.BooleanField("sist på dagordningen", default=False)
+
+    class Meta:
+        verbose_name = "standardpunkt"
+        verbose_name_plural = "standardpunkter"
+        ordering = ["forbund", "at_end", "order"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AgendaItem(models.Model):
+    """One item of a meeting's agenda, with its proposal, its papers and, once decided, its §."""
+
+    Kind = AgendaKind
+
+    meeting = models.ForeignKey(
+        Styrelsemote, on_delete=models.CASCADE, related_name="items", verbose_name="möte"
+    )
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+    kind = models.CharField("typ", max_length=20, choices=AgendaKind.choices, default=AgendaKind.BESLUT)
+    title = models.CharField("rubrik", max_length=200)
+    proposal = models.TextField("förslag till beslut", blank=True)
+    presenter = models.CharField("föredragande", max_length=200, blank=True)
+    added_late = models.BooleanField("tillkommen efter kallelsen", default=False)
+    insats = models.ForeignKey(
+        "insatser.Insats",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        verbose_name="insats",
+    )
+    tertialrapport = models.ForeignKey(
+        "uppfoljning.Tertialrapport",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        verbose_name="rapport",
+    )
+    budget = models.ForeignKey(
+        "ekonomi.Budget",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        verbose_name="budget",
+    )
+    dokumentjobb = models.ForeignKey(
+        "forbund.Dokumentjobb",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        verbose_name="dokument",
+    )
+    decision = models.TextField("beslut", blank=True)
+    paragraph = models.PositiveIntegerField("§", null=True, blank=True)
+    votes_yes = models.PositiveSmallIntegerField("röster ja", null=True, blank=True)
+    votes_no = models.PositiveSmallIntegerField("röster nej", null=True, blank=True)
+    votes_abstain = models.PositiveSmallIntegerField("avstår", null=True, blank=True)
+    chair_casting_vote = models.CharField(
+        "ordförandens utslagsröst", max_length=3, choices=[("ja", "Ja"), ("nej", "Nej")], blank=True
+    )
+    reservations = models.TextField("reservationer", blank=True)
+
+    class Meta:
+        verbose_name = "dagordningspunkt"
+        verbose_name_plural = "dagordningspunkter"
+        ordering = ["meeting", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(insats__isnull=True, tertialrapport__isnull=True, budget__isnull=True)
+                    | Q(insats__isnull=True, tertialrapport__isnull=True, dokumentjobb__isnull=True)
+                    | Q(insats__isnull=True, budget__isnull=True, dokumentjobb__isnull=True)
+                    | Q(tertialrapport__isnull=True, budget__isnull=True, dokumentjobb__isnull=True)
+                ),
+                name="agenda_item_at_most_one_link",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "paragraph"],
+                condition=Q(paragraph__isnull=False),
+                name="agenda_item_unique_paragraph",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def linked(self):
+        return self.insats or self.tertialrapport or self.budget or self.dokumentjobb
+
+    def clean(self) -> None:
+        links = [
+            link
+            for link in (self.insats_id, self.tertialrapport_id, self.budget_id, self.dokumentjobb_id)
+            if link
+        ]
+        if len(links) > 1:
+            raise ValidationError(
+                "En punkt kan länka till högst ett underlag; ladda upp övriga som handlingar."
+            )
+        forbund_id = self.meeting.forbund_id if self.meeting_id else None
+        for link in (self.insats, self.budget, self.dokumentjobb):
+            if link is not None and link.forbund_id != forbund_id:
+                raise ValidationError("Underlaget hör till ett annat förbund.")
+        if self.tertialrapport is not None and self.tertialrapport.period.forbund_id != forbund_id:
+            raise ValidationError("Underlaget hör till ett annat förbund.")
+
+
+PAPER_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "odt", "ods"]
+MAX_PAPER_BYTES = 20 * 1024 * 1024
+
+
+def validate_paper_size(file) -> None:
+    if file.size > MAX_PAPER_BYTES:
+        raise ValidationError("Filen är för stor: högst 20 MB.")
+
+
+class AgendaAttachment(models.Model):
+    """A paper uploaded to an agenda item (PDF, Word, Excel)."""
+
+    item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, related_name="attachments", verbose_name="punkt"
+    )
+    title = models.CharField("rubrik", max_length=200)
+    file = models.FileField(
+        "fil",
+        upload_to="handlingar/",
+        validators=[FileExtensionValidator(PAPER_EXTENSIONS), validate_paper_size],
+        help_text="PDF, Word eller Excel, högst 20 MB.",
+    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("uppladdad", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "handling"
+        verbose_name_plural = "handlingar"
+        ordering = ["item", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.file.name.lower().endswith(".pdf")
+
+
+class NoticeVersion(models.Model):
+    """A notice (kallelse) as sent: the agenda and papers are frozen in it; later changes make a new
+    version, and each member can see which version they received."""
+
+    meeting = models.ForeignKey(
+        Styrelsemote, on_delete=models.CASCADE, related_name="notices", verbose_name="möte"
+    )
+    version = models.PositiveSmallIntegerField("version")
+    sent_at = models.DateTimeField("skickad", auto_now_add=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recipients = models.TextField("mottagare")
+    snapshot = models.JSONField("dagordning och handlingar")
+
+    class Meta:
+        verbose_name = "kallelse"
+        verbose_name_plural = "kallelser"
+        ordering = ["meeting", "version"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "version"], name="notice_version_unique")]
+
+    def __str__(self) -> str:
+        return f"Kallelse {self.version} till {self.meeting}"
+
+
+class Attendance(models.Model):
+    class Role(models.TextChoices):
+        LEDAMOT = "ledamot", "Ledamot"
+        TJANSTGORANDE = "tjanstgorande", "Tjänstgörande ersättare"
+        ERSATTARE = "ersattare", "Ersättare (utan rösträtt)"
+        PERSONAL = "personal", "Tjänsteperson"
+        GAST = "gast", "Gäst"
+
+    meeting = models.ForeignKey(
+        Styrelsemote, on_delete=models.CASCADE, related_name="attendance", verbose_name="möte"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="attendance", verbose_name="person"
+    )
+    role = models.CharField("deltar som", max_length=20, choices=Role.choices)
+    present = models.BooleanField("närvarande", default=True)
+    replaces = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_at",
+        verbose_name="tjänstgör för",
+    )
+
+    class Meta:
+        verbose_name = "närvaro"
+        verbose_name_plural = "närvaro"
+        ordering = ["meeting", "role", "person__name"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="attendance_unique_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_role_display().lower()})"
+
+
+class ConflictOfInterest(models.Model):
+    """Jäv: a person who took no part in an item."""
+
+    item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, related_name="conflicts", verbose_name="punkt"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="conflicts", verbose_name="person"
+    )
+
+    class Meta:
+        verbose_name = "jäv"
+        verbose_name_plural = "jäv"
+        constraints = [models.UniqueConstraint(fields=["item", "person"], name="conflict_unique_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person} jävig i {self.item}"
+
+
+class MinutesApproval(models.Model):
+    """The ordförande's or a justerare's approval of the minutes, logged with the time."""
+
+    class Role(models.TextChoices):
+        ORDFORANDE = "ordforande", "Ordförande"
+        JUSTERARE = "justerare", "Justerare"
+
+    meeting = models.ForeignKey(
+        Styrelsemote, on_delete=models.CASCADE, related_name="approvals", verbose_name="möte"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="approvals", verbose_name="person"
+    )
+    role = models.CharField("som", max_length=20, choices=Role.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField("justerat", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "justering"
+        verbose_name_plural = "justeringar"
+        ordering = ["meeting", "approved_at"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="minutes_approval_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_role_display().lower()})"
+
+
+class Delegationsbeslut(ForbundScoped):
+    """A decision the förbundschef took under delegation, reported to the next meeting."""
+
+    forbund = models.ForeignKey(
+        Forbund, on_delete=models.PROTECT, related_name="delegationsbeslut", verbose_name="förbund"
+    )
+    decided_on = models.DateField("beslutsdatum")
+    title = models.CharField("ärende", max_length=200)
+    description = models.TextField("beslut")
+    delegation_point = models.CharField("punkt i delegationsordningen", max_length=100, blank=True)
+    decided_by = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="delegationsbeslut", verbose_name="beslutad av"
+    )
+    reported_in = models.ForeignKey(
+        AgendaItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="delegationsbeslut",
+        verbose_name="anmäld i",
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("registrerad", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "delegationsbeslut"
+        verbose_name_plural = "delegationsbeslut"
+        ordering = ["forbund", "-decided_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.decided_on:%Y-%m-%d} {self.title}"
