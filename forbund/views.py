@@ -11,6 +11,7 @@ from django.views.generic import DetailView, ListView, TemplateView, UpdateView
 
 from finsam import access
 from insatser import selectors as insats_selectors
+from uppfoljning import selectors as report_selectors
 
 from . import forms, selectors, services
 from .mixins import ForbundObjectMixin, ForbundViewMixin, RecordCreateView, RecordUpdateView
@@ -56,6 +57,7 @@ class DashboardView(ForbundViewMixin, TemplateView):
             insatser=insats_selectors.insatser_running_in_year(user, self.forbund, year),
             incoming=insats_selectors.incoming_applications(user, self.forbund),
             overdue_milestones=insats_selectors.overdue_milestones(user, self.forbund),
+            reports_to_review=report_selectors.reports_to_review(user, self.forbund),
             population=population,
             per_invanare=selectors.per_inhabitant(funding.total, population),
             activity=selectors.recent_activity(self.forbund)

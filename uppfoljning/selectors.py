@@ -80,3 +80,18 @@ def verksamhetsplan_context(forbund: Forbund, year: int) -> dict:
 
 def document_jobs(forbund: Forbund, limit: int = 30) -> QuerySet[Dokumentjobb]:
     return Dokumentjobb.objects.filter(forbund=forbund).select_related("requested_by")[:limit]
+
+
+def reports_to_review(user, forbund: Forbund) -> QuerySet:
+    """Submitted reports waiting for the samordnare's review; empty for everyone else."""
+    from finsam import access
+
+    from .models import Tertialrapport
+
+    if not access.can_manage_report_periods(user, forbund):
+        return Tertialrapport.objects.none()
+    return (
+        Tertialrapport.objects.filter(period__forbund=forbund, status=Tertialrapport.Status.INSKICKAD)
+        .select_related("insats", "period")
+        .order_by("period__due_date")
+    )
