@@ -24,7 +24,7 @@ from forbund.models import Forbund, User
 from forbund.services import activity_log
 
 from ..ledger_format import parse_ledger
-from ..models import AccountMapping, Invoice, LedgerEntry, LedgerImport
+from ..models import AccountMapping, Invoice, LedgerEntry, LedgerImport, LockedPeriod
 from ..selectors.outcome import ledger_problems, overlapping_imports
 
 S = Invoice.Status
@@ -235,3 +235,19 @@ def ledger_import_staged(*, forbund: Forbund, by: User, token: str) -> LedgerImp
             return ledger_import(forbund=forbund, by=by, file=file, filename=staged.filename)
     finally:
         ledger_unstage(staged)
+
+
+@transaction.atomic
+def year_lock(*, forbund: Forbund, year: int, by: User) -> LockedPeriod:
+    """Close a year's ledger (after the annual accounts): it can no longer be imported again.
+    A closed year is never opened again here; a correction is made in the next year."""
+    if not (verdict := access.can_manage_economy(by, forbund)):
+        raise PermissionDenied(verdict.reason)
+    if not LedgerImport.objects.filter(forbund=forbund, year=year).exists():
+        raise ValidationError(f"Det finns ingen inläst huvudbok för {year} att låsa.")
+    locked, created = LockedPeriod.objects.get_or_create(
+        forbund=forbund, year=year, defaults={"locked_by": by}
+    )
+    if created:
+        activity_log(forbund=forbund, actor=by, description=f"Låste huvudboken för {year}")
+    return locked

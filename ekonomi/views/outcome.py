@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
@@ -17,7 +17,7 @@ from forbund.mixins import add_model_errors
 
 from ..forms import outcome as forms
 from ..ledger_format import parse_ledger
-from ..models import AccountMapping, Invoice, LedgerImport
+from ..models import AccountMapping, Invoice, LedgerImport, LockedPeriod
 from ..selectors import outcome as selectors
 from ..services import outcome as services
 from .common import EconomyMixin
@@ -225,8 +225,26 @@ class LedgerView(EconomyMixin, TemplateView):
             years=years,
             table=selectors.ledger_outcome(self.forbund, year),
             imports=selectors.ledger_imports(self.forbund),
+            locked=LockedPeriod.objects.filter(forbund=self.forbund, year=year)
+            .select_related("locked_by")
+            .first(),
         )
         return context
+
+
+class YearLockView(EconomyManageMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        year = self.kwargs["year"]
+        try:
+            services.year_lock(forbund=self.forbund, year=year, by=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, f"Huvudboken för {year} är låst.")
+        return redirect(f"{reverse('ekonomi:ledger', kwargs={'forbund': self.forbund.slug})}?ar={year}")
 
 
 class LedgerImportView(EconomyManageMixin, TemplateView):
@@ -335,4 +353,5 @@ urlpatterns = [
     path("huvudbok/las-in/", LedgerImportView.as_view(), name="ledger_import"),
     path("huvudbok/las-in/bekrafta/", LedgerConfirmView.as_view(), name="ledger_confirm"),
     path("huvudbok/<int:pk>/fil/", LedgerFileView.as_view(), name="ledger_file"),
+    path("huvudbok/<int:year>/las/", YearLockView.as_view(), name="year_lock"),
 ]

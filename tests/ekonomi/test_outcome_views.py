@@ -43,7 +43,7 @@ MANAGE_REFUSED = "Bara samordnaren och ekonomen kan ändra förbundets ekonomi."
 
 READ_PAGES = ["invoice_list", "invoice_attachment", "account_list", "ledger", "ledger_file"]
 FORM_PAGES = ["invoice_create", "invoice_edit", "account_create", "account_edit", "ledger_import"]
-POST_ONLY_PAGES = ["invoice_transition", "account_delete", "ledger_confirm"]
+POST_ONLY_PAGES = ["invoice_transition", "account_delete", "ledger_confirm", "year_lock"]
 ALL_PAGES = READ_PAGES + FORM_PAGES + POST_ONLY_PAGES
 WRITABLE = [Invoice, AccountMapping, CostCategory, LedgerImport, LedgerEntry, ActivityEvent]
 
@@ -88,6 +88,7 @@ class Economy:
             "account_edit": {"pk": self.mapping.pk},
             "account_delete": {"pk": self.mapping.pk},
             "ledger_file": {"pk": self.ledger.pk},
+            "year_lock": {"year": self.ledger.year},
         }.get(name, {})
 
     def url(self, name: str, slug: str | None = None) -> str:
@@ -100,6 +101,7 @@ class Economy:
             "invoice_create": (invoice_post(self.insats), {}),
             "invoice_edit": (invoice_post(self.insats, amount="120000"), {}),
             "invoice_transition": ({"on": "2021-05-10"}, {}),
+            "year_lock": ({}, {}),
             "account_create": (
                 {"account": "4020", "name": "Styrelse", "target": f"category:{self.category.pk}"},
                 {},
