@@ -16,6 +16,7 @@ from django.db import transaction
 from ekonomi.demo import load_demo_outcome
 from finsam.demo_ekonomi import load_budget
 from finsam.demo_insatser import load_applications
+from finsam.demo_meetings import load_meetings
 from finsam.demo_plan import load_plan
 from finsam.demo_reports import load_reports
 from forbund.models import (
@@ -156,6 +157,9 @@ class DemoLoader:
             trelleborg,
             samordnare=User.objects.get(username="samordnare"),
             projektagare=User.objects.get(username="projektagare"),
+        )
+        load_meetings(
+            trelleborg, {user.username: user for user in User.objects.filter(roles__forbund=trelleborg)}
         )
 
     # Trelleborg -------------------------------------------------------------------------------

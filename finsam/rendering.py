@@ -24,7 +24,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from forbund.models import Dokumentjobb, Forbund, User
+from forbund.models import Dokumentjobb, Forbund, Styrelsemote, User
 
 logger = logging.getLogger(__name__)
 
@@ -93,16 +93,36 @@ def render_pdf(template_name: str, context: dict) -> bytes:
 
 @dataclass(frozen=True)
 class DocumentType:
+    """A kind of document. `context(forbund, year)` gives the template's context; a document tied to
+    one meeting (`per_meeting`) gets `context(forbund, year, meeting)`. `postprocess(pdf, job)`, when
+    given, returns the final PDF (merged attachments, bookmarks, page stamps)."""
+
     template: str
-    context: Callable[[Forbund, int], dict]
+    context: Callable[..., dict]
     may_request: Callable[[User, Forbund], object]
+    per_meeting: bool = False
+    postprocess: Callable[[bytes, Dokumentjobb], bytes] | None = None
 
 
 DOCUMENT_TYPES: dict[str, DocumentType] = {}
 
 
-def register(kind: str, *, template: str, context: Callable, may_request: Callable) -> None:
-    DOCUMENT_TYPES[kind] = DocumentType(template=template, context=context, may_request=may_request)
+def register(
+    kind: str,
+    *,
+    template: str,
+    context: Callable,
+    may_request: Callable,
+    per_meeting: bool = False,
+    postprocess: Callable[[bytes, Dokumentjobb], bytes] | None = None,
+) -> None:
+    DOCUMENT_TYPES[kind] = DocumentType(
+        template=template,
+        context=context,
+        may_request=may_request,
+        per_meeting=per_meeting,
+        postprocess=postprocess,
+    )
 
 
 def _enqueue(job: Dokumentjobb) -> None:
@@ -112,22 +132,32 @@ def _enqueue(job: Dokumentjobb) -> None:
 
 
 @transaction.atomic
-def document_request(*, forbund: Forbund, kind: str, year: int, by: User) -> Dokumentjobb:
-    """Queue a document. Asking again while one is queued or running returns that job instead."""
+def document_request(
+    *, forbund: Forbund, kind: str, year: int, by: User, meeting: Styrelsemote | None = None
+) -> Dokumentjobb:
+    """Queue a document. Asking again while one is queued or running returns that job instead.
+    A meeting's documents (packet, minutes) name their meeting, which must be the förbund's."""
     document_type = DOCUMENT_TYPES[kind]
     verdict = document_type.may_request(by, forbund)
     if not verdict:
         raise PermissionDenied(getattr(verdict, "reason", ""))
+    if document_type.per_meeting and meeting is None:
+        raise PermissionDenied("Dokumentet hör till ett möte och beställs från mötets sida.")
+    if meeting is not None and not document_type.per_meeting:
+        raise ValueError(f"Dokumentet {kind} hör inte till något möte.")
+    if meeting is not None and meeting.forbund_id != forbund.pk:
+        raise PermissionDenied("Mötet hör till ett annat förbund.")
     Forbund.objects.select_for_update().get(pk=forbund.pk)  # one request at a time per förbund
     running = Dokumentjobb.objects.filter(
         forbund=forbund,
         kind=kind,
         year=year,
+        meeting=meeting,
         status__in=[Dokumentjobb.Status.I_KO, Dokumentjobb.Status.PAGAR],
     ).first()
     if running is not None:
         return running
-    job = Dokumentjobb.objects.create(forbund=forbund, kind=kind, year=year, requested_by=by)
+    job = Dokumentjobb.objects.create(forbund=forbund, kind=kind, year=year, meeting=meeting, requested_by=by)
     _enqueue(job)
     return job
 
@@ -135,12 +165,16 @@ def document_request(*, forbund: Forbund, kind: str, year: int, by: User) -> Dok
 @transaction.atomic
 def document_retry(*, job: Dokumentjobb, by: User) -> Dokumentjobb:
     """Try a failed document again, as a new job (the failed one stays with its error)."""
-    return document_request(forbund=job.forbund, kind=job.kind, year=job.year, by=by)
+    return document_request(forbund=job.forbund, kind=job.kind, year=job.year, by=by, meeting=job.meeting)
 
 
 def _claim(job_id: int) -> Dokumentjobb | None:
     with transaction.atomic():
-        job = Dokumentjobb.objects.select_for_update().select_related("forbund").get(pk=job_id)
+        job = (
+            Dokumentjobb.objects.select_for_update(of=("self", "forbund"))
+            .select_related("forbund", "meeting")
+            .get(pk=job_id)
+        )
         if job.status in {Dokumentjobb.Status.KLAR, Dokumentjobb.Status.MISSLYCKAD}:
             return None
         job.status = Dokumentjobb.Status.PAGAR
@@ -163,10 +197,17 @@ def document_render(*, job_id: int) -> Dokumentjobb | None:
         return None
     document_type = DOCUMENT_TYPES[job.kind]
     try:
-        context = document_type.context(job.forbund, job.year)
+        if document_type.per_meeting:
+            context = document_type.context(job.forbund, job.year, job.meeting)
+            context["meeting"] = job.meeting
+        else:
+            context = document_type.context(job.forbund, job.year)
         context.update(job=job, forbund=job.forbund, year=job.year, generated_at=timezone.now())
         _progress(job, "Sätter dokumentet")
         pdf = render_pdf(document_type.template, context)
+        if document_type.postprocess is not None:
+            _progress(job, "Lägger till bilagor och sidnummer")
+            pdf = document_type.postprocess(pdf, job)
         _progress(job, "Sparar filen")
         job.file.save(job.filename, ContentFile(pdf), save=False)
     except (OSError, TransientRenderError) as error:

@@ -34,6 +34,7 @@ urlpatterns = [
     path("konto/", include(auth_patterns)),
     path("halsa/", views.health, name="health"),
     path("admin/", admin.site.urls),
+    path("arkiv/<slug:forbund>/", include("forbund.meetings.public_views")),
     path("f/<slug:forbund>/", include("forbund.urls")),
     path("f/<slug:forbund>/insatser/", include("insatser.urls")),
     path("f/<slug:forbund>/ekonomi/", include("ekonomi.urls")),

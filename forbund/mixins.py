@@ -57,6 +57,7 @@ class ForbundViewMixin:
         context["may_view_all_insatser"] = access.can_view_all_insatser(user, self.forbund)
         context["may_view_economy"] = access.can_view_economy(user, self.forbund)
         context["may_view_documents"] = access.can_view_documents(user, self.forbund)
+        context["may_view_meetings"] = access.can_view_meetings(user, self.forbund)
         return context
 
 

@@ -500,3 +500,29 @@ class ParticipantCountFactory(DjangoModelFactory):
     dimension = "flow"
     category = "nya"
     count = 10
+
+
+# Styrelsen: agenda items and delegationsbeslut.
+
+
+class AgendaItemFactory(DjangoModelFactory):
+    class Meta:
+        model = "forbund.AgendaItem"
+
+    meeting = factory.SubFactory(StyrelsemoteFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    kind = "beslut"
+    title = factory.Sequence(lambda n: f"Ärende {n}")
+    proposal = "Styrelsen beslutar enligt förslaget."
+
+
+class DelegationsbeslutFactory(DjangoModelFactory):
+    class Meta:
+        model = "forbund.Delegationsbeslut"
+
+    forbund = factory.SubFactory(ForbundFactory)
+    decided_on = datetime.date(2021, 2, 1)
+    title = factory.Sequence(lambda n: f"Delegationsärende {n}")
+    description = "Beviljat enligt delegationsordningen."
+    decided_by = factory.SubFactory(PersonFactory, forbund=factory.SelfAttribute("..forbund"))
+    recorded_by = factory.SubFactory(UserFactory)

@@ -17,6 +17,8 @@ class Dokumentjobb(ForbundScoped):
     class Kind(models.TextChoices):
         VERKSAMHETSPLAN = "verksamhetsplan", "Verksamhetsplan och budget"
         ARSREDOVISNING = "arsredovisning", "Årsredovisning"
+        MOTESPAKET = "motespaket", "Möteshandlingar"
+        PROTOKOLL = "protokoll", "Protokoll"
 
     class Status(models.TextChoices):
         I_KO = "i_ko", "I kö"
@@ -29,6 +31,15 @@ class Dokumentjobb(ForbundScoped):
     )
     kind = models.CharField("dokument", max_length=30, choices=Kind.choices)
     year = models.PositiveSmallIntegerField("år")
+    meeting = models.ForeignKey(
+        "forbund.Styrelsemote",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name="möte",
+        help_text="För ett mötes handlingar och protokoll.",
+    )
     status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.I_KO)
     progress = models.CharField("förlopp", max_length=200, blank=True)
     requested_by = models.ForeignKey(
@@ -56,4 +67,6 @@ class Dokumentjobb(ForbundScoped):
 
     @property
     def filename(self) -> str:
+        if self.meeting_id:
+            return f"{self.kind}-{self.meeting.date:%Y-%m-%d}-{self.forbund.slug}-{self.pk}.pdf"
         return f"{self.kind}-{self.year}-{self.forbund.slug}-{self.pk}.pdf"

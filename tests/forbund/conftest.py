@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from ekonomi.models import Budget, BudgetIncome
+from forbund.meetings import urls as meeting_urls
 from forbund.models import (
     ActivityEvent,
     Arbetsgrupp,
@@ -144,6 +145,8 @@ def walk_patterns(patterns=None, prefix: str = "", namespace: str = ""):
 # The insats pages beyond list and detail, and the economy pages, have their own role tests in
 # tests/insatser/ and tests/ekonomi/.
 PAGES_TESTED_ELSEWHERE = ("insatser:", "ekonomi:", "uppfoljning:")
+# The meeting pages (agenda, minutes, packet) have their own tests in tests/forbund/test_meeting_*.py.
+MEETING_PAGES = {f"forbund:{pattern.name}" for pattern in meeting_urls.urlpatterns}
 
 
 def forbund_page_patterns():
@@ -153,6 +156,7 @@ def forbund_page_patterns():
         for route, name, pattern in walk_patterns()
         if route.startswith("f/<slug:forbund>/")
         and (not name.startswith(PAGES_TESTED_ELSEWHERE) or name in READ_PAGES)
+        and name not in MEETING_PAGES
     ]
 
 
