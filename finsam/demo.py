@@ -192,6 +192,8 @@ class DemoLoader:
             )
         people = self.people(forbund, medlemmar, TRELLEBORG_PEOPLE)
         self.board(forbund, medlemmar, people, TRELLEBORG_BOARD, start=D(2019, 1, 1), end=D(2022, 12, 31))
+        # The same board re-elected for the term from 2023, so meetings planned today have a board.
+        self.board(forbund, medlemmar, people, TRELLEBORG_BOARD, start=D(2023, 1, 1), end=None)
         Kansliuppdrag.objects.update_or_create(
             forbund=forbund,
             person=people["Karin Lindqvist"],
