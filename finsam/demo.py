@@ -17,7 +17,7 @@ from ekonomi.demo import load_demo_outcome
 from finsam.demo_ekonomi import load_budget
 from finsam.demo_insatser import load_applications
 from finsam.demo_meetings import load_meetings
-from finsam.demo_plan import load_plan
+from finsam.demo_plan import load_arsredovisning, load_plan
 from finsam.demo_reports import load_reports
 from forbund.models import (
     Arbetsgrupp,
@@ -152,6 +152,7 @@ class DemoLoader:
         )
         load_budget(trelleborg, by=User.objects.get(username="samordnare"))
         load_plan(trelleborg)
+        load_arsredovisning(trelleborg)
         load_demo_outcome(trelleborg, by=User.objects.get(username="ekonom"))
         load_reports(
             trelleborg,

@@ -101,3 +101,22 @@ def load_plan(forbund: Forbund, year: int = 2021) -> Verksamhetsplan:
         for n, (a, w, r, f) in enumerate(ACTIVITIES)
     )
     return plan
+
+
+ARSREDOVISNING_2021 = {
+    "arets_handelser": (
+        "Förbundet finansierade två insatser under året, Unga Vuxna och Yrkeskedjor. Unga Vuxna avslutades "
+        "i juli. Pandemin gjorde att flera aktiviteter genomfördes digitalt."
+    ),
+    "revisorer": "Gunnar Ask, förtroendevald revisor\nLisa Berg, sakkunnigt biträde",
+    "god_hushallning": (
+        "Förbundet budgeterade med ett underskott för att minska ett eget kapital som var större än "
+        "rekommendationen. Målen för året bedöms i huvudsak vara uppnådda."
+    ),
+}
+
+
+def load_arsredovisning(forbund: Forbund, year: int = 2021) -> None:
+    from uppfoljning.models import Arsredovisning
+
+    Arsredovisning.objects.update_or_create(forbund=forbund, year=year, defaults=ARSREDOVISNING_2021)

@@ -8,8 +8,14 @@ class UppfoljningConfig(AppConfig):
     def ready(self) -> None:
         from finsam import access, rendering
 
-        from . import selectors
+        from . import arsredovisning, selectors
 
+        rendering.register(
+            "arsredovisning",
+            template="uppfoljning/pdf/arsredovisning.html",
+            context=arsredovisning.arsredovisning_context,
+            may_request=access.can_manage_documents,
+        )
         rendering.register(
             "verksamhetsplan",
             template="uppfoljning/pdf/verksamhetsplan.html",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import Verksamhetsplan
+from forbund.forms import DateInput
+
+from .models import Arsredovisning, Verksamhetsplan
 from .services import ActivityData, IndicatorData
 
 
@@ -65,3 +67,25 @@ def activities_from(formset) -> list[ActivityData]:
         )
         for row in formset.filled()
     ]
+
+
+class ArsredovisningForm(forms.ModelForm):
+    class Meta:
+        model = Arsredovisning
+        fields = [*Arsredovisning.TEXT_FIELDS, *Arsredovisning.BALANCE_FIELDS]
+        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in Arsredovisning.TEXT_FIELDS}
+
+
+class AnsvarsfrihetForm(forms.Form):
+    medlem = forms.ModelChoiceField(label="Medlem", queryset=None)
+    decided_on = forms.DateField(label="Beslutsdatum", widget=DateInput())
+    granted = forms.TypedChoiceField(
+        label="Beslut",
+        choices=[("1", "Ansvarsfrihet beviljad"), ("0", "Ansvarsfrihet inte beviljad")],
+        coerce=lambda value: value == "1",
+    )
+    comment = forms.CharField(label="Kommentar", max_length=300, required=False)
+
+    def __init__(self, *args, medlemmar, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["medlem"].queryset = medlemmar

@@ -322,3 +322,107 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.report}"
+
+
+# The annual report -------------------------------------------------------------------------------
+
+
+class Arsredovisning(ForbundScoped):
+    """What only people can write in the year's årsredovisning, and the balance figures from the
+    accounting firm's balance report. Results, tables and the board come from the database."""
+
+    forbund = models.ForeignKey(
+        Forbund, on_delete=models.PROTECT, related_name="arsredovisningar", verbose_name="förbund"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    arets_handelser = models.TextField("året i korthet", blank=True)
+    revisorer = models.TextField("revisorer", blank=True, help_text="Förbundets revisorer, en per rad.")
+    god_hushallning = models.TextField("utvärdering av god ekonomisk hushållning", blank=True)
+    balanskrav = models.TextField(
+        "balanskravet", blank=True, help_text="Kommentar till balanskravsutredningen; resultatet räknas fram."
+    )
+    handelser_efter = models.TextField("händelser efter årets slut", blank=True)
+    noter = models.TextField(
+        "noter", blank=True, help_text="Redovisningsprinciper och noter, en not per stycke."
+    )
+    kassa_bank = models.DecimalField(
+        "kassa och bank vid årets slut (kr)", max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    fordringar = models.DecimalField(
+        "kortfristiga fordringar vid årets slut (kr)", max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    skulder = models.DecimalField(
+        "kortfristiga skulder vid årets slut (kr)", max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    kassa_bank_fg = models.DecimalField(
+        "kassa och bank vid årets början (kr)", max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    fordringar_fg = models.DecimalField(
+        "kortfristiga fordringar vid årets början (kr)",
+        max_digits=14,
+        decimal_places=0,
+        null=True,
+        blank=True,
+    )
+    skulder_fg = models.DecimalField(
+        "kortfristiga skulder vid årets början (kr)", max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    eget_kapital_ingaende = models.DecimalField(
+        "eget kapital vid årets början (kr)", max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    updated_at = models.DateTimeField("ändrad", auto_now=True)
+
+    class Meta:
+        verbose_name = "årsredovisning"
+        verbose_name_plural = "årsredovisningar"
+        ordering = ["forbund", "-year"]
+        constraints = [models.UniqueConstraint(fields=["forbund", "year"], name="arsredovisning_unique_year")]
+
+    def __str__(self) -> str:
+        return f"Årsredovisning {self.year}"
+
+    TEXT_FIELDS = (
+        "arets_handelser",
+        "revisorer",
+        "god_hushallning",
+        "balanskrav",
+        "handelser_efter",
+        "noter",
+    )
+    BALANCE_FIELDS = (
+        "eget_kapital_ingaende",
+        "kassa_bank_fg",
+        "fordringar_fg",
+        "skulder_fg",
+        "kassa_bank",
+        "fordringar",
+        "skulder",
+    )
+
+
+class Ansvarsfrihet(models.Model):
+    """A member's decision on discharging the board (ansvarsfrihet) for a year; each member decides
+    separately, and the decisions are recorded as they come in."""
+
+    arsredovisning = models.ForeignKey(
+        Arsredovisning, on_delete=models.PROTECT, related_name="ansvarsfrihet", verbose_name="årsredovisning"
+    )
+    medlem = models.ForeignKey(
+        "forbund.Medlem", on_delete=models.PROTECT, related_name="+", verbose_name="medlem"
+    )
+    decided_on = models.DateField("beslutsdatum")
+    granted = models.BooleanField("ansvarsfrihet beviljad", default=True)
+    comment = models.CharField("kommentar", max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("registrerad", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "beslut om ansvarsfrihet"
+        verbose_name_plural = "beslut om ansvarsfrihet"
+        ordering = ["arsredovisning", "medlem__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["arsredovisning", "medlem"], name="ansvarsfrihet_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.medlem}: {'beviljad' if self.granted else 'ej beviljad'}"

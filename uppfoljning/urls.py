@@ -17,6 +17,14 @@ urlpatterns = [
         name="verksamhetsplan_preview",
     ),
     path(
+        "dokument/arsredovisning/<int:year>/", views.ArsredovisningEditView.as_view(), name="arsredovisning"
+    ),
+    path(
+        "dokument/arsredovisning/<int:year>/forhandsgranskning/",
+        views.ArsredovisningPreviewView.as_view(),
+        name="arsredovisning_preview",
+    ),
+    path(
         "dokument/skapa/<slug:kind>/<int:year>/", views.DocumentRequestView.as_view(), name="document_request"
     ),
     path("dokument/jobb/<int:pk>/", views.JobView.as_view(), name="job"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -12,11 +12,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from finsam import access, rendering
-from forbund.mixins import ForbundViewMixin
+from forbund.mixins import ForbundViewMixin, add_model_errors
 from forbund.models import Dokumentjobb
-from forbund.selectors import current_year, years_with_meetings
+from forbund.selectors import current_year, medlemmar_in_year, years_with_meetings
 
-from . import forms, selectors, services
+from . import arsredovisning, forms, selectors, services
 from .models import Indikator, PlannedActivity
 
 
@@ -36,7 +36,7 @@ class DocumentListView(DocumentMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         this_year = current_year()
         years = sorted({this_year, this_year + 1, *years_with_meetings(self.forbund)}, reverse=True)
-        context.update(years=years, jobs=selectors.document_jobs(self.forbund))
+        context.update(years=years, jobs=selectors.document_jobs(self.forbund), this_year=this_year)
         return context
 
 
@@ -172,3 +172,72 @@ class JobRetryView(JobMixin, View):
         job = rendering.document_retry(job=self.job, by=request.user)
         messages.info(request, "Dokumentet görs om.")
         return redirect("uppfoljning:job", forbund=self.forbund.slug, pk=job.pk)
+
+
+class ArsredovisningEditView(DocumentMixin, TemplateView):
+    permission = staticmethod(access.can_manage_documents)
+    template_name = "uppfoljning/arsredovisning_form.html"
+
+    def load_objects(self) -> None:
+        self.report = arsredovisning.arsredovisning_for(forbund=self.forbund, year=self.kwargs["year"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        medlemmar = medlemmar_in_year(self.forbund, self.report.year)
+        context.setdefault("form", forms.ArsredovisningForm(instance=self.report))
+        context.setdefault("ansvarsfrihet_form", forms.AnsvarsfrihetForm(medlemmar=medlemmar))
+        context.update(
+            report=self.report,
+            year=self.report.year,
+            ansvarsfrihet=self.report.ansvarsfrihet.select_related("medlem"),
+            jobs=Dokumentjobb.objects.filter(
+                forbund=self.forbund, kind="arsredovisning", year=self.report.year
+            ).select_related("requested_by")[:10],
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if "ansvarsfrihet" in request.POST:
+            return self.record_ansvarsfrihet()
+        form = forms.ArsredovisningForm(request.POST, instance=self.report)
+        if form.is_valid():
+            arsredovisning.arsredovisning_save(report=form.save(commit=False), by=request.user)
+            messages.success(request, f"Årsredovisningen {self.report.year} är sparad.")
+            return redirect("uppfoljning:arsredovisning", forbund=self.forbund.slug, year=self.report.year)
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def record_ansvarsfrihet(self):
+        form = forms.AnsvarsfrihetForm(
+            self.request.POST, medlemmar=medlemmar_in_year(self.forbund, self.report.year)
+        )
+        if form.is_valid():
+            try:
+                arsredovisning.ansvarsfrihet_record(
+                    report=self.report, by=self.request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_model_errors(form, error)
+            else:
+                messages.success(self.request, "Beslutet om ansvarsfrihet är registrerat.")
+                return redirect(
+                    "uppfoljning:arsredovisning", forbund=self.forbund.slug, year=self.report.year
+                )
+        return self.render_to_response(self.get_context_data(ansvarsfrihet_form=form))
+
+
+class ArsredovisningPreviewView(DocumentMixin, TemplateView):
+    """The annual report as HTML, from the same template the PDF is made from."""
+
+    template_name = "uppfoljning/pdf/arsredovisning.html"
+
+    def get_context_data(self, **kwargs):
+        year = self.kwargs["year"]
+        context = arsredovisning.arsredovisning_context(self.forbund, year)
+        context.update(
+            forbund=self.forbund,
+            year=year,
+            generated_at=timezone.now(),
+            preview=True,
+            back_url=reverse("uppfoljning:documents", kwargs={"forbund": self.forbund.slug}),
+        )
+        return context
