@@ -189,6 +189,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-documents": {"task": "finsam.tasks.requeue_stale_documents", "schedule": 300.0},
+    "remove-abandoned-ledger-uploads": {
+        "task": "ekonomi.tasks.remove_abandoned_ledger_uploads",
+        "schedule": 3600.0,
+    },
     # Idempotent (each reminder is logged once), so it runs three times a working day in case beat
     # was down at one of them; reminders arrive in office hours.
     "send-report-reminders": {

@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 S = Tertialrapport.Status
 OPEN_STATUSES = (S.UTKAST, S.RETURNERAD)
 Kind = ReminderLog.Kind
+LATE_NOTICE_DAYS = 60
 
 
 # Service ----------------------------------------------------------------------------------------
@@ -33,14 +34,16 @@ def send_report_reminders(*, today: datetime.date | None = None) -> int:
     """Queue the reminders that are due today in every förbund; returns how many e-mails were queued.
 
     Before the due date: reports still open (utkast or returnerad) from `reminder_days` days before
-    the due date up to and including it. After it: a late notice for every report still open."""
+    the due date up to and including it. After it: a late notice for every report still open, for
+    up to LATE_NOTICE_DAYS after the due date (older reports are chased by the samordnare, not by
+    a first e-mail months later)."""
     today = today or timezone.localdate()
     sent = 0
     for report in _open_reports():
         due = report.period.due_date
         if due - datetime.timedelta(days=report.period.reminder_days) <= today <= due:
             kind = Kind.BEFORE_DUE
-        elif today > due:
+        elif due < today <= due + datetime.timedelta(days=LATE_NOTICE_DAYS):
             kind = Kind.LATE
         else:
             continue

@@ -251,3 +251,19 @@ def year_lock(*, forbund: Forbund, year: int, by: User) -> LockedPeriod:
     if created:
         activity_log(forbund=forbund, actor=by, description=f"Låste huvudboken för {year}")
     return locked
+
+
+def staged_ledgers_remove(*, older_than_seconds: int = STAGING_MAX_AGE) -> int:
+    """Remove uploaded ledger files whose preview was abandoned: their token has expired anyway."""
+    try:
+        _, names = default_storage.listdir(STAGING_DIR)
+    except FileNotFoundError:
+        return 0
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    removed = 0
+    for name in names:
+        path = posixpath.join(STAGING_DIR, name)
+        if default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
+            removed += 1
+    return removed

@@ -455,3 +455,21 @@ def test_a_token_for_another_forbund_or_user_or_tampered_is_refused(forbund, oth
     ]:
         with pytest.raises(ValidationError, match="gått ut"):
             ledger_staged(forbund=forbund_, by=user, token=token_)
+
+
+def test_abandoned_ledger_uploads_are_removed_after_a_day(settings, tmp_path):
+    import os
+    import time
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from ekonomi.services.outcome import STAGING_DIR, staged_ledgers_remove
+
+    settings.MEDIA_ROOT = tmp_path
+    old = default_storage.save(f"{STAGING_DIR}/gammal.xlsx", ContentFile(b"PK"))
+    new = default_storage.save(f"{STAGING_DIR}/ny.xlsx", ContentFile(b"PK"))
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(default_storage.path(old), (two_days_ago, two_days_ago))
+    assert staged_ledgers_remove() == 1
+    assert not default_storage.exists(old) and default_storage.exists(new)

@@ -255,3 +255,15 @@ def test_beat_task_sends_reminder_through_real_worker_once(celery_worker):
         == f"Påminnelse: Årsrapport {due.year - 1} för Arbetsnära stöd ska lämnas senast {due}"
     )
     assert ReminderLog.objects.get().sent_to == "agare@kommun.se"
+
+
+def test_no_late_notice_is_sent_long_after_the_due_date():
+    import datetime
+
+    from tests.factories import TertialrapportFactory
+    from uppfoljning.reminders import LATE_NOTICE_DAYS, send_report_reminders
+
+    report = TertialrapportFactory()
+    long_after = report.period.due_date + datetime.timedelta(days=LATE_NOTICE_DAYS + 1)
+    assert send_report_reminders(today=long_after) == 0
+    assert not report.reminders.exists()
