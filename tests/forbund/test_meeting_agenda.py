@@ -531,3 +531,20 @@ def test_meeting_page_queries_do_not_grow_with_the_agenda(meeting, forbund, samo
         DelegationsbeslutFactory(forbund=forbund, reported_in=item)
     assert count() == few
     assert few <= 25
+
+
+def test_delegationsbeslut_register_queries_do_not_grow_with_rows(forbund, samordnare, login):
+    from tests.factories import DelegationsbeslutFactory
+
+    client = login(samordnare)
+    register = reverse("forbund:delegationsbeslut", kwargs={"forbund": forbund.slug})
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(register).status_code == 200
+        return len(queries)
+
+    DelegationsbeslutFactory.create_batch(2, forbund=forbund)
+    few = count()
+    DelegationsbeslutFactory.create_batch(8, forbund=forbund)
+    assert count() == few

@@ -128,3 +128,27 @@ def test_new_year_starts_from_last_years_texts(forbund):
     assert (plan.inledning, plan.utmaningar) == ("Text från 2021", "Pandemin")
     assert Indikator.objects.filter(year=2022).get().indicator == "Rapporter"
     assert PlannedActivity.objects.filter(year=2022).get().when == "Hela 2022"
+
+
+def test_documents_page_queries_do_not_grow_with_the_jobs(client, forbund):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    samordnare = user_with_role(forbund, Kind.SAMORDNARE)
+    client.force_login(samordnare)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url(forbund, "documents")).status_code == 200
+        return len(queries)
+
+    for year in (2019, 2020):
+        Dokumentjobb.objects.create(
+            forbund=forbund, kind="verksamhetsplan", year=year, requested_by=samordnare
+        )
+    few = count()
+    for year in range(2010, 2018):
+        Dokumentjobb.objects.create(
+            forbund=forbund, kind="verksamhetsplan", year=year, requested_by=samordnare
+        )
+    assert count() == few
