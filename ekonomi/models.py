@@ -10,6 +10,7 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Mi
 from django.db import models
 from django.db.models import Q
 
+from finsam.workflow import StatusHistory
 from forbund.models import Forbund, ForbundScoped, Medlem, Styrelsemote, validate_period
 
 KRONOR = {"max_digits": 14, "decimal_places": 0}
@@ -148,6 +149,12 @@ class Budget(ForbundScoped):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField("skapad", auto_now_add=True)
+    lock_version = models.PositiveIntegerField(
+        "ändringsräknare",
+        default=0,
+        editable=False,
+        help_text="Räknas upp vid varje sparning; skyddar mot att två skriver över varandra.",
+    )
 
     class Meta:
         verbose_name = "budget"
@@ -302,6 +309,12 @@ class Invoice(ForbundScoped):
         validators=[FileExtensionValidator(["pdf", "png", "jpg", "jpeg"])],
     )
     note = models.CharField("anteckning", max_length=300, blank=True)
+    lock_version = models.PositiveIntegerField(
+        "version",
+        default=0,
+        editable=False,
+        help_text="Räknas upp vid varje sparning; skyddar mot att två skriver över varandra.",
+    )
 
     class Meta:
         verbose_name = "faktura"
@@ -483,3 +496,33 @@ class LockedPeriod(ForbundScoped):
 
     def __str__(self) -> str:
         return f"{self.year} låst"
+
+
+class BudgetStatusChange(StatusHistory):
+    """Every step of a budget version: proposed, decided by the board."""
+
+    budget = models.ForeignKey(
+        Budget, on_delete=models.CASCADE, related_name="status_changes", verbose_name="budget"
+    )
+    from_status = models.CharField("från", max_length=20, choices=Budget.Status.choices, blank=True)
+    to_status = models.CharField("till", max_length=20, choices=Budget.Status.choices)
+
+    class Meta:
+        verbose_name = "statusändring för budget"
+        verbose_name_plural = "statusändringar för budgetar"
+        ordering = ["budget", "at", "id"]
+
+
+class InvoiceStatusChange(StatusHistory):
+    """Every step of an invoice: attested, paid; who took it and when."""
+
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="status_changes", verbose_name="faktura"
+    )
+    from_status = models.CharField("från", max_length=20, choices=Invoice.Status.choices, blank=True)
+    to_status = models.CharField("till", max_length=20, choices=Invoice.Status.choices)
+
+    class Meta:
+        verbose_name = "statusändring för faktura"
+        verbose_name_plural = "statusändringar för fakturor"
+        ordering = ["invoice", "at", "id"]

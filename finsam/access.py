@@ -1,47 +1,171 @@
 """The one place that answers "may this user …?".
 
-Every check returns a `Verdict`, which is truthy when allowed and carries a Swedish reason when
-not, so a page can say why a button is missing. Views never test roles themselves.
+Every rule is a function `can_<name>(user, subject, *args)` registered with `@rule`; it returns a
+`Verdict`, truthy when allowed and carrying a Swedish reason when not, so a page can say why a
+button is missing. A rule checks the subject's *state* as well as the user's roles: a justerat
+meeting, a decided budget, a paid invoice or a submitted report is locked for everyone, whatever
+their role. The rest of the code reaches the rules in one way each:
 
-Rules:
+- a view declares `rule = "<name>"` (`forbund.mixins.ForbundViewMixin`), or a function view is
+  decorated with `@access.declare("<name>")` / `@access.public`;
+- a service calls `access.require("<name>", by, subject, …)`;
+- a template reads `may.<name>` (built by `Flags` from the same rules) or, for one row of a
+  list, `{% may "<name>" subject as flag %}` (`finsam/templatetags/access.py`).
+
+The subject a rule is about is named by its second parameter (`forbund`, `insats`, `report`,
+`meeting`, `budget`, `invoice`, `record`), which is how views and `Flags` pick it.
+
+Roles:
 - A user sees a förbund only if they hold a role in it; otherwise it does not exist for them (404).
-- Samordnare administer the förbund's organisation; ekonom, board members, ersättare and
-  revisor read it; the revisor never changes anything.
+- Samordnare administer the förbund; ekonom, board members, ersättare and revisor read it (the
+  `READERS`); the revisor never changes anything.
 - A projektägare sees only the insatser owned by their own member organisation.
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
-from forbund.models import Forbund, Role, User
+from forbund.models import Forbund, MeetingStatus, Role, User
 
 Kind = Role.Kind
 
-ORGANISATION_EDITORS = frozenset({Kind.SAMORDNARE})
-ALL_INSATSER_READERS = frozenset(
-    {Kind.SAMORDNARE, Kind.EKONOM, Kind.STYRELSELEDAMOT, Kind.ERSATTARE, Kind.REVISOR}
-)
-BOARD_ROLES = frozenset({Kind.STYRELSELEDAMOT, Kind.ERSATTARE})
+# Everyone who reads the whole förbund: its kansli, its board and its revisor.
+READERS = frozenset({Kind.SAMORDNARE, Kind.EKONOM, Kind.STYRELSELEDAMOT, Kind.ERSATTARE, Kind.REVISOR})
+BOARD = frozenset({Kind.STYRELSELEDAMOT, Kind.ERSATTARE})
+STAFF = frozenset({Kind.SAMORDNARE, Kind.EKONOM})
+# Staff and the revisor: the people who see every record, exact counts and the person register.
+KANSLI_AND_REVISOR = frozenset({Kind.SAMORDNARE, Kind.EKONOM, Kind.REVISOR})
+# The samordnare and the revisor read the audit log: one keeps the records, the other examines them.
+AUDIT_READERS = frozenset({Kind.SAMORDNARE, Kind.REVISOR})
 
 
 @dataclass(frozen=True)
 class Verdict:
+    """An answer. `locked` tells a refusal because of the record's state (a justerat meeting, a paid
+    invoice) from a refusal because of who is asking: the first is shown as a message on the page,
+    the second is a 403."""
+
     allowed: bool
     reason: str = ""
+    locked: bool = False
 
     def __bool__(self) -> bool:
         return self.allowed
+
+    def require(self) -> None:
+        if self.allowed:
+            return
+        if self.locked:
+            raise ValidationError(self.reason, code="locked")
+        raise PermissionDenied(self.reason)
 
 
 ALLOWED = Verdict(True)
 
 
-def _refused(reason: str) -> Verdict:
+def refused(reason: str) -> Verdict:
     return Verdict(False, reason)
+
+
+def locked(reason: str) -> Verdict:
+    return Verdict(False, reason, locked=True)
+
+
+# The registry ---------------------------------------------------------------------------------
+
+PUBLIC = "public"  # declared by the few pages anyone may open: the public archive, the health check
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    check: Callable[..., Verdict]
+    subject: str  # the name of the rule's second parameter: what the rule is about
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(func: Callable[..., Verdict]) -> Callable[..., Verdict]:
+    """Register `can_<name>` as the rule `<name>`."""
+    name = func.__name__.removeprefix("can_")
+    subject = list(inspect.signature(func).parameters)[1]
+    RULES[name] = Rule(name=name, check=func, subject=subject)
+    return func
+
+
+class UnknownRule(LookupError):
+    """A view, service or template named a rule that does not exist (a typo is a bug, not a 'no')."""
+
+
+def get_rule(name: str) -> Rule:
+    try:
+        return RULES[name]
+    except KeyError:
+        raise UnknownRule(f"Ingen regel heter {name!r}.") from None
+
+
+def check(name: str, user: User, subject, *args) -> Verdict:
+    return get_rule(name).check(user, subject, *args)
+
+
+def require(name: str, user: User, subject, *args) -> None:
+    """Raise unless the rule allows: PermissionDenied for who is asking, ValidationError for state."""
+    check(name, user, subject, *args).require()
+
+
+def declare(name: str):
+    """Declare the rule a function view needs; the view itself calls `require` with its subject."""
+    get_rule(name) if name != PUBLIC else None
+
+    def decorator(view):
+        view.rule = name
+        return view
+
+    return decorator
+
+
+def public(view):
+    """Declare a function view open to anyone, logged in or not."""
+    view.rule = PUBLIC
+    return view
+
+
+class Flags:
+    """`may` in templates: `may.<rule>` answers the rule for the subject of that kind the page is
+    about (`Flags(user, forbund=…, meeting=…)`), evaluated once and only when a template asks."""
+
+    def __init__(self, user: User, **subjects) -> None:
+        self._user = user
+        self._subjects = subjects
+        self._answers: dict[str, Verdict] = {}
+
+    def __getitem__(self, name: str) -> Verdict:
+        if name not in self._answers:
+            found = get_rule(name)
+            subject = self._subjects.get(found.subject)
+            if subject is None:
+                raise UnknownRule(f"Sidan har ingen {found.subject} att fråga regeln {name!r} om.")
+            self._answers[name] = found.check(self._user, subject)
+        return self._answers[name]
+
+    def __getattr__(self, name: str) -> Verdict:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self[name]
+
+    def with_subjects(self, **subjects) -> Flags:
+        return Flags(self._user, **{**self._subjects, **subjects})
+
+
+# Roles ----------------------------------------------------------------------------------------
 
 
 def _role_cache(user: User) -> dict[int, frozenset[str]]:
@@ -62,6 +186,35 @@ def roles(user: User, forbund: Forbund) -> frozenset[str]:
     return _role_cache(user).get(forbund.pk, frozenset())
 
 
+def _owned_medlem_ids(user: User, forbund_id: int) -> frozenset[int]:
+    cache = getattr(user, "_finsam_owned", None)
+    if cache is None:
+        cache = {}
+        user._finsam_owned = cache
+    if forbund_id not in cache:
+        cache[forbund_id] = frozenset(
+            Role.objects.filter(user=user, forbund_id=forbund_id, kind=Kind.PROJEKTAGARE).values_list(
+                "medlem_id", flat=True
+            )
+        )
+    return cache[forbund_id]
+
+
+def owns(user: User, insats) -> bool:
+    """The projektägare's member organisation owns the insats."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return insats.owner_id in _owned_medlem_ids(user, insats.forbund_id)
+
+
+def acting_roles(user: User, forbund: Forbund, insats=None) -> frozenset[str]:
+    """The roles a user acts in on a record: a projektägare acts only on their own insats."""
+    held = roles(user, forbund)
+    if Kind.PROJEKTAGARE in held and (insats is None or not owns(user, insats)):
+        held = held - {Kind.PROJEKTAGARE}
+    return held
+
+
 def forbund_for(user: User) -> QuerySet[Forbund]:
     """The förbund a user holds any role in."""
     if not user.is_authenticated:
@@ -77,267 +230,9 @@ def get_forbund_or_404(user: User, slug: str) -> Forbund:
     return forbund
 
 
-def can_view_forbund(user: User, forbund: Forbund) -> Verdict:
-    if roles(user, forbund):
-        return ALLOWED
-    return _refused("Du har ingen roll i det här förbundet.")
-
-
-def can_manage_organisation(user: User, forbund: Forbund) -> Verdict:
-    """Edit the förbund's facts, members, board, staff, working groups, persons and meeting plan."""
-    if roles(user, forbund) & ORGANISATION_EDITORS:
-        return ALLOWED
-    return _refused("Bara förbundets samordnare kan ändra förbundets organisation.")
-
-
-CONTACT_REGISTER_READERS = frozenset({Kind.SAMORDNARE, Kind.EKONOM, Kind.REVISOR})
-
-
-def can_view_contact_register(user: User, forbund: Forbund) -> Verdict:
-    """The register of persons with e-mail and telephone is for the kansli and the revisor."""
-    if roles(user, forbund) & CONTACT_REGISTER_READERS:
-        return ALLOWED
-    return _refused("Personregistret är till för förbundets kansli.")
-
-
-def can_view_all_insatser(user: User, forbund: Forbund) -> Verdict:
-    if roles(user, forbund) & ALL_INSATSER_READERS:
-        return ALLOWED
-    return _refused("Du ser bara de insatser som din organisation äger.")
-
-
-def insatser_visible_to(user: User, forbund: Forbund) -> QuerySet:
-    from insatser.models import Insats
-
-    insatser = Insats.objects.filter(forbund=forbund)
-    if can_view_all_insatser(user, forbund):
-        return insatser
-    own_medlemmar = Role.objects.filter(user=user, forbund=forbund, kind=Kind.PROJEKTAGARE).values("medlem")
-    return insatser.filter(owner__in=own_medlemmar)
-
-
-def can_view_insats(user: User, insats) -> Verdict:
-    forbund = insats.forbund
-    if not roles(user, forbund):
-        return _refused("Du har ingen roll i det här förbundet.")
-    if insatser_visible_to(user, forbund).filter(pk=insats.pk).exists():
-        return ALLOWED
-    return _refused("Insatsen ägs av en annan organisation.")
-
-
-def _owns(user: User, insats) -> bool:
-    return Role.objects.filter(
-        user=user, forbund_id=insats.forbund_id, kind=Kind.PROJEKTAGARE, medlem_id=insats.owner_id
-    ).exists()
-
-
-def projektagare_medlemmar(user: User, forbund: Forbund) -> QuerySet:
-    """The member organisations a projektägare may apply on behalf of."""
-    from forbund.models import Medlem
-
-    own = Role.objects.filter(user=user, forbund=forbund, kind=Kind.PROJEKTAGARE).values("medlem")
-    return Medlem.objects.filter(pk__in=own)
-
-
-def can_create_application(user: User, forbund: Forbund) -> Verdict:
-    if roles(user, forbund) & {Kind.SAMORDNARE, Kind.PROJEKTAGARE}:
-        return ALLOWED
-    return _refused("Bara samordnare och projektägare kan skriva ansökningar.")
-
-
-def can_register_idea(user: User, forbund: Forbund) -> Verdict:
-    if Kind.SAMORDNARE in roles(user, forbund):
-        return ALLOWED
-    return _refused("Bara samordnaren registrerar idéer och förstudier.")
-
-
-def can_edit_application(user: User, insats) -> Verdict:
-    """Change the application's content: text, goals, budget, delprocesser, signatures, attachments."""
-    from insatser.workflow import APPLICATION_EDITABLE
-
-    held = roles(user, insats.forbund)
-    if Kind.SAMORDNARE not in held and not (Kind.PROJEKTAGARE in held and _owns(user, insats)):
-        return _refused("Bara samordnaren och projektägarens organisation kan ändra ansökan.")
-    if insats.status not in APPLICATION_EDITABLE:
-        return _refused(
-            f"Ansökan kan inte ändras när insatsen är {insats.get_status_display().lower()}; "
-            "den är sparad som den skickades in."
-        )
-    return ALLOWED
-
-
-def can_transition(user: User, insats, target: str) -> Verdict:
-    from insatser.workflow import TRANSITIONS
-
-    transition = TRANSITIONS.get((insats.status, target))
-    if transition is None:
-        # The target comes from the URL, so it may be no status at all.
-        target_label = insats.Status(target).label if target in insats.Status.values else target
-        return _refused(
-            f"En insats som är {insats.get_status_display().lower()} kan inte bli {target_label.lower()}."
-        )
-    held = roles(user, insats.forbund)
-    if Kind.SAMORDNARE in held and Kind.SAMORDNARE in transition.roles:
-        return ALLOWED
-    if Kind.PROJEKTAGARE in held and Kind.PROJEKTAGARE in transition.roles and _owns(user, insats):
-        return ALLOWED
-    return _refused(f"Din roll får inte göra detta: {transition.label.lower()}.")
-
-
-def can_decide(user: User, insats) -> Verdict:
-    """Record the board's decision on an application."""
-    from insatser.models import Insats
-
-    if Kind.SAMORDNARE not in roles(user, insats.forbund):
-        return _refused("Bara samordnaren registrerar styrelsens beslut.")
-    if insats.status != Insats.Status.UNDER_BEREDNING:
-        return _refused("Beslut kan bara registreras för en ansökan som är under beredning.")
-    return ALLOWED
-
-
-def can_follow_up_insats(user: User, insats) -> Verdict:
-    """Keep milestones and the styrgrupp's meetings."""
-    if Kind.SAMORDNARE in roles(user, insats.forbund):
-        return ALLOWED
-    return _refused("Bara samordnaren för in delmål och styrgruppsmöten.")
-
-
-ECONOMY_EDITORS = frozenset({Kind.SAMORDNARE, Kind.EKONOM})
-ECONOMY_READERS = frozenset(
-    {Kind.SAMORDNARE, Kind.EKONOM, Kind.STYRELSELEDAMOT, Kind.ERSATTARE, Kind.REVISOR}
-)
-
-
-def can_view_economy(user: User, forbund: Forbund) -> Verdict:
-    """Budgets, invoices, ledger and outcome: the kansli, the board and the revisor."""
-    if roles(user, forbund) & ECONOMY_READERS:
-        return ALLOWED
-    return _refused("Förbundets ekonomi är till för kansliet, styrelsen och revisorn.")
-
-
-def can_manage_economy(user: User, forbund: Forbund) -> Verdict:
-    if roles(user, forbund) & ECONOMY_EDITORS:
-        return ALLOWED
-    if not can_view_economy(user, forbund):
-        # Someone who may not even read the economy is told that, not that they may not change it.
-        return can_view_economy(user, forbund)
-    return _refused("Bara samordnaren och ekonomen kan ändra förbundets ekonomi.")
-
-
-DOCUMENT_READERS = frozenset(
-    {Kind.SAMORDNARE, Kind.EKONOM, Kind.STYRELSELEDAMOT, Kind.ERSATTARE, Kind.REVISOR}
-)
-
-
-def can_view_documents(user: User, forbund: Forbund) -> Verdict:
-    if roles(user, forbund) & DOCUMENT_READERS:
-        return ALLOWED
-    return _refused("Förbundets dokument är till för kansliet, styrelsen och revisorn.")
-
-
-def can_manage_documents(user: User, forbund: Forbund) -> Verdict:
-    """Write the verksamhetsplan's text and make the förbund's documents."""
-    if Kind.SAMORDNARE in roles(user, forbund):
-        return ALLOWED
-    return _refused("Bara samordnaren skriver och skapar förbundets dokument.")
-
-
-REPORT_READERS = frozenset({Kind.SAMORDNARE, Kind.EKONOM, Kind.REVISOR})
-
-
-def reports_visible_to(user: User, forbund: Forbund) -> QuerySet:
-    """Kansli and revisor see every report; the board the approved ones; a projektägare their own."""
-    from uppfoljning.models import Tertialrapport
-
-    reports = Tertialrapport.objects.filter(period__forbund=forbund)
+def role_labels(user: User, forbund: Forbund) -> list[str]:
     held = roles(user, forbund)
-    if held & REPORT_READERS:
-        return reports
-    visible = reports.none()
-    if held & BOARD_ROLES:
-        visible = reports.filter(status=Tertialrapport.Status.GODKAND)
-    if Kind.PROJEKTAGARE in held:
-        visible = visible | reports.filter(insats__in=insatser_visible_to(user, forbund))
-    return visible
-
-
-STAFF = frozenset({Kind.SAMORDNARE, Kind.EKONOM})
-
-
-def can_see_exact_counts(user: User, forbund: Forbund, insats=None) -> Verdict:
-    """Participant counts below 5 are shown exactly only to the förbund's staff and, for their own
-    insats, to the project owner who reported them; everyone else sees '<5', so that no
-    participant can be singled out."""
-    held = roles(user, forbund)
-    if held & STAFF:
-        return ALLOWED
-    if insats is not None and Kind.PROJEKTAGARE in held and _owns(user, insats):
-        return ALLOWED
-    return _refused("Små antal visas bara för förbundets kansli.")
-
-
-def can_see_report_board(user: User, forbund: Forbund) -> Verdict:
-    """The status board of every insats's reports, and the förbund's follow-up."""
-    if roles(user, forbund) & (REPORT_READERS | BOARD_ROLES):
-        return ALLOWED
-    return _refused("Översikten över rapporterna är till för kansliet, styrelsen och revisorn.")
-
-
-def can_view_reports(user: User, forbund: Forbund) -> Verdict:
-    if roles(user, forbund) & (REPORT_READERS | BOARD_ROLES | {Kind.PROJEKTAGARE}):
-        return ALLOWED
-    return _refused("Du har ingen roll som ger tillgång till rapporterna.")
-
-
-def can_edit_report(user: User, report) -> Verdict:
-    forbund = report.period.forbund
-    held = roles(user, forbund)
-    if Kind.SAMORDNARE not in held and not (Kind.PROJEKTAGARE in held and _owns(user, report.insats)):
-        return _refused("Bara projektägarens organisation och samordnaren kan fylla i rapporten.")
-    if not report.is_editable:
-        return _refused(f"Rapporten är {report.get_status_display().lower()} och kan inte ändras.")
-    return ALLOWED
-
-
-def can_manage_report_periods(user: User, forbund: Forbund) -> Verdict:
-    if Kind.SAMORDNARE in roles(user, forbund):
-        return ALLOWED
-    return _refused("Bara samordnaren bestämmer rapportperioderna.")
-
-
-def can_transition_report(user: User, report, target: str) -> Verdict:
-    from uppfoljning.workflow import REPORT_TRANSITIONS
-
-    transition = REPORT_TRANSITIONS.get((report.status, target))
-    if transition is None:
-        return _refused(f"En rapport som är {report.get_status_display().lower()} kan inte få den statusen.")
-    held = roles(user, report.period.forbund)
-    if Kind.SAMORDNARE in held and Kind.SAMORDNARE in transition.roles:
-        return ALLOWED
-    if Kind.PROJEKTAGARE in held and Kind.PROJEKTAGARE in transition.roles and _owns(user, report.insats):
-        return ALLOWED
-    return _refused(f"Din roll får inte göra detta: {transition.label.lower()}.")
-
-
-MEETING_READERS = frozenset(
-    {Kind.SAMORDNARE, Kind.EKONOM, Kind.STYRELSELEDAMOT, Kind.ERSATTARE, Kind.REVISOR}
-)
-
-
-def can_view_meetings(user: User, forbund: Forbund) -> Verdict:
-    """Agendas, papers, packets and minutes: the board, the kansli and the revisor."""
-    if roles(user, forbund) & MEETING_READERS:
-        return ALLOWED
-    return _refused("Styrelsens möten och handlingar är till för styrelsen, kansliet och revisorn.")
-
-
-def can_manage_meetings(user: User, forbund: Forbund) -> Verdict:
-    """Plan meetings, build agendas, send notices, record attendance, decisions and minutes."""
-    if Kind.SAMORDNARE in roles(user, forbund):
-        return ALLOWED
-    if not can_view_meetings(user, forbund):
-        return can_view_meetings(user, forbund)
-    return _refused("Bara samordnaren förbereder och protokollför styrelsens möten.")
+    return [label for value, label in Kind.choices if value in held]
 
 
 def person_of(user: User, forbund: Forbund):
@@ -349,17 +244,365 @@ def person_of(user: User, forbund: Forbund):
     return Person.objects.filter(forbund=forbund, user=user).first()
 
 
+def _has(user: User, forbund: Forbund, wanted: frozenset[str], reason: str) -> Verdict:
+    return ALLOWED if roles(user, forbund) & wanted else refused(reason)
+
+
+# Signed in -------------------------------------------------------------------------------------
+
+
+@rule
+def can_use_finsam(user: User, account: User) -> Verdict:
+    """The start page: any active account (it lists only the förbund where the account has a role)."""
+    if user.is_authenticated and user.is_active and user.pk == account.pk:
+        return ALLOWED
+    return refused("Logga in för att använda finsam.")
+
+
+# The förbund and its organisation ---------------------------------------------------------------
+
+
+@rule
+def can_view_forbund(user: User, forbund: Forbund) -> Verdict:
+    return _has(user, forbund, frozenset(Kind.values), "Du har ingen roll i det här förbundet.")
+
+
+@rule
+def can_manage_organisation(user: User, forbund: Forbund) -> Verdict:
+    """Edit the förbund's facts, members, board, staff, working groups, persons and meeting plan."""
+    return _has(
+        user,
+        forbund,
+        frozenset({Kind.SAMORDNARE}),
+        "Bara förbundets samordnare kan ändra förbundets organisation.",
+    )
+
+
+@rule
+def can_view_contact_register(user: User, forbund: Forbund) -> Verdict:
+    """The register of persons with e-mail and telephone is for the kansli and the revisor."""
+    return _has(user, forbund, KANSLI_AND_REVISOR, "Personregistret är till för förbundets kansli.")
+
+
+@rule
+def can_view_audit_log(user: User, forbund: Forbund) -> Verdict:
+    """The log of who changed what: for the samordnare who keeps the records and the revisor."""
+    return _has(user, forbund, AUDIT_READERS, "Loggen är till för samordnaren och revisorn.")
+
+
+# Insatser -------------------------------------------------------------------------------------
+
+
+@rule
+def can_view_all_insatser(user: User, forbund: Forbund) -> Verdict:
+    return _has(user, forbund, READERS, "Du ser bara de insatser som din organisation äger.")
+
+
+def insatser_visible_to(user: User, forbund: Forbund) -> QuerySet:
+    from insatser.models import Insats
+
+    insatser = Insats.objects.filter(forbund=forbund)
+    if can_view_all_insatser(user, forbund):
+        return insatser
+    return insatser.filter(owner_id__in=_owned_medlem_ids(user, forbund.pk))
+
+
+def projektagare_medlemmar(user: User, forbund: Forbund) -> QuerySet:
+    """The member organisations a projektägare may apply on behalf of."""
+    from forbund.models import Medlem
+
+    return Medlem.objects.filter(pk__in=_owned_medlem_ids(user, forbund.pk))
+
+
+@rule
+def can_create_application(user: User, forbund: Forbund) -> Verdict:
+    return _has(
+        user,
+        forbund,
+        frozenset({Kind.SAMORDNARE, Kind.PROJEKTAGARE}),
+        "Bara samordnare och projektägare kan skriva ansökningar.",
+    )
+
+
+@rule
+def can_register_idea(user: User, forbund: Forbund) -> Verdict:
+    return _has(
+        user, forbund, frozenset({Kind.SAMORDNARE}), "Bara samordnaren registrerar idéer och förstudier."
+    )
+
+
+@rule
+def can_edit_application(user: User, insats) -> Verdict:
+    """Change the application's content: text, goals, budget, delprocesser, signatures, attachments.
+    After submission the application is kept as submitted; after the decision the insats changes
+    only through its workflow."""
+    from insatser.workflow import APPLICATION_EDITABLE
+
+    if not acting_roles(user, insats.forbund, insats) & {Kind.SAMORDNARE, Kind.PROJEKTAGARE}:
+        return refused("Bara samordnaren och projektägarens organisation kan ändra ansökan.")
+    if insats.status not in APPLICATION_EDITABLE:
+        return locked(
+            f"Ansökan kan inte ändras när insatsen är {insats.get_status_display().lower()}; "
+            "den är sparad som den skickades in."
+        )
+    return ALLOWED
+
+
+@rule
+def can_decide(user: User, insats) -> Verdict:
+    """Record the board's decision on an application."""
+    from insatser.models import Insats
+
+    if Kind.SAMORDNARE not in roles(user, insats.forbund):
+        return refused("Bara samordnaren registrerar styrelsens beslut.")
+    if insats.status != Insats.Status.UNDER_BEREDNING:
+        return locked("Beslut kan bara registreras för en ansökan som är under beredning.")
+    return ALLOWED
+
+
+@rule
+def can_follow_up_insats(user: User, insats) -> Verdict:
+    """Keep milestones and the styrgrupp's meetings."""
+    return _has(
+        user,
+        insats.forbund,
+        frozenset({Kind.SAMORDNARE}),
+        "Bara samordnaren för in delmål och styrgruppsmöten.",
+    )
+
+
+# Workflows ------------------------------------------------------------------------------------
+
+
+@rule
+def can_transition(user: User, record, target: str) -> Verdict:
+    """Move a record (insats, report, meeting, invoice, budget) one step in its workflow, as its
+    table in `finsam.workflow` allows: from this state, to that one, by these roles."""
+    from finsam import workflow
+
+    flow = workflow.of(record)
+    step = flow.step(record.status, target)
+    if step is None:
+        current = record.get_status_display().lower()
+        wanted = flow.label_of(target).lower()
+        return locked(f"{flow.noun.capitalize()} som är {current} kan inte bli {wanted}.")
+    if not acting_roles(user, flow.forbund_of(record), flow.insats_of(record)) & step.roles:
+        return refused(f"Din roll får inte göra detta: {step.label.lower()}.")
+    return ALLOWED
+
+
+# Economy --------------------------------------------------------------------------------------
+
+
+@rule
+def can_view_economy(user: User, forbund: Forbund) -> Verdict:
+    """Budgets, invoices, ledger and outcome: the kansli, the board and the revisor."""
+    return _has(user, forbund, READERS, "Förbundets ekonomi är till för kansliet, styrelsen och revisorn.")
+
+
+@rule
+def can_manage_economy(user: User, forbund: Forbund) -> Verdict:
+    if roles(user, forbund) & STAFF:
+        return ALLOWED
+    if not can_view_economy(user, forbund):
+        # Someone who may not even read the economy is told that, not that they may not change it.
+        return can_view_economy(user, forbund)
+    return refused("Bara samordnaren och ekonomen kan ändra förbundets ekonomi.")
+
+
+@rule
+def can_edit_budget(user: User, budget) -> Verdict:
+    """A budget version changes while it is a proposal; a decided one only through a new version."""
+    verdict = can_manage_economy(user, budget.forbund)
+    if not verdict:
+        return verdict
+    if budget.status != budget.Status.FORSLAG:
+        return locked("Budgeten är beslutad och ändras inte; gör en ny version för att revidera den.")
+    return ALLOWED
+
+
+@rule
+def can_edit_invoice(user: User, invoice) -> Verdict:
+    """An invoice is registered and corrected until it is paid; a paid invoice is locked."""
+    verdict = can_manage_economy(user, invoice.forbund)
+    if not verdict:
+        return verdict
+    if invoice.status == invoice.Status.BETALD:
+        return locked("Fakturan är betald och kan inte längre ändras.")
+    return ALLOWED
+
+
+# Documents ------------------------------------------------------------------------------------
+
+
+@rule
+def can_view_documents(user: User, forbund: Forbund) -> Verdict:
+    return _has(user, forbund, READERS, "Förbundets dokument är till för kansliet, styrelsen och revisorn.")
+
+
+@rule
+def can_manage_documents(user: User, forbund: Forbund) -> Verdict:
+    """Write the verksamhetsplan's text and make the förbund's documents."""
+    return _has(
+        user,
+        forbund,
+        frozenset({Kind.SAMORDNARE}),
+        "Bara samordnaren skriver och skapar förbundets dokument.",
+    )
+
+
+# Reports --------------------------------------------------------------------------------------
+
+
+def reports_visible_to(user: User, forbund: Forbund) -> QuerySet:
+    """Kansli and revisor see every report; the board the approved ones; a projektägare their own."""
+    from uppfoljning.models import Tertialrapport
+
+    reports = Tertialrapport.objects.filter(period__forbund=forbund)
+    held = roles(user, forbund)
+    if held & KANSLI_AND_REVISOR:
+        return reports
+    visible = reports.none()
+    if held & BOARD:
+        visible = reports.filter(status=Tertialrapport.Status.GODKAND)
+    if Kind.PROJEKTAGARE in held:
+        visible = visible | reports.filter(insats__in=insatser_visible_to(user, forbund))
+    return visible
+
+
+@rule
+def can_view_reports(user: User, forbund: Forbund) -> Verdict:
+    return _has(
+        user,
+        forbund,
+        KANSLI_AND_REVISOR | BOARD | {Kind.PROJEKTAGARE},
+        "Du har ingen roll som ger tillgång till rapporterna.",
+    )
+
+
+@rule
+def can_see_report_board(user: User, forbund: Forbund) -> Verdict:
+    """The status board of every insats's reports, and the förbund's follow-up."""
+    return _has(
+        user,
+        forbund,
+        KANSLI_AND_REVISOR | BOARD,
+        "Översikten över rapporterna är till för kansliet, styrelsen och revisorn.",
+    )
+
+
+@rule
+def can_see_exact_counts(user: User, forbund: Forbund, insats=None) -> Verdict:
+    """Participant counts below 5 are shown exactly only to the förbund's staff and, for their own
+    insats, to the project owner who reported them; everyone else sees '<5', so that no
+    participant can be singled out."""
+    held = roles(user, forbund)
+    if held & STAFF:
+        return ALLOWED
+    if insats is not None and Kind.PROJEKTAGARE in held and owns(user, insats):
+        return ALLOWED
+    return refused("Små antal visas bara för förbundets kansli.")
+
+
+@rule
+def can_manage_report_periods(user: User, forbund: Forbund) -> Verdict:
+    return _has(user, forbund, frozenset({Kind.SAMORDNARE}), "Bara samordnaren bestämmer rapportperioderna.")
+
+
+@rule
+def can_edit_report(user: User, report) -> Verdict:
+    """A report is filled in while it is a draft or returned; once submitted it is locked for its
+    owner until the samordnare returns it, and an approved report never changes."""
+    if not acting_roles(user, report.period.forbund, report.insats) & {Kind.SAMORDNARE, Kind.PROJEKTAGARE}:
+        return refused("Bara projektägarens organisation och samordnaren kan fylla i rapporten.")
+    if not report.is_editable:
+        return locked(f"Rapporten är {report.get_status_display().lower()} och kan inte ändras.")
+    return ALLOWED
+
+
+# The board's meetings -----------------------------------------------------------------------------
+
+
+@rule
+def can_view_meetings(user: User, forbund: Forbund) -> Verdict:
+    """Agendas, papers, packets and minutes: the board, the kansli and the revisor."""
+    return _has(
+        user,
+        forbund,
+        READERS,
+        "Styrelsens möten och handlingar är till för styrelsen, kansliet och revisorn.",
+    )
+
+
+@rule
+def can_manage_meetings(user: User, forbund: Forbund) -> Verdict:
+    """Plan meetings, build agendas, send notices, record attendance, decisions and minutes."""
+    if Kind.SAMORDNARE in roles(user, forbund):
+        return ALLOWED
+    if not can_view_meetings(user, forbund):
+        return can_view_meetings(user, forbund)
+    return refused("Bara samordnaren förbereder och protokollför styrelsens möten.")
+
+
+MINUTES_LOCKED = frozenset({MeetingStatus.JUSTERING, MeetingStatus.JUSTERAT})
+
+
+def _minutes_lock(meeting) -> Verdict:
+    if meeting.status == MeetingStatus.JUSTERAT:
+        return locked("Protokollet är justerat och kan inte längre ändras; gör en rättelse i stället.")
+    if meeting.status == MeetingStatus.JUSTERING:
+        return locked("Protokollet är låst för justering. Lås upp det för att rätta något.")
+    return ALLOWED
+
+
+@rule
+def can_edit_meeting(user: User, meeting) -> Verdict:
+    """The meeting's date, time and place: fixed once its minutes are locked for justering."""
+    return can_manage_meetings(user, meeting.forbund) and _minutes_lock(meeting)
+
+
+@rule
+def can_edit_agenda(user: User, meeting) -> Verdict:
+    """Items, papers and linked records, until the minutes are locked."""
+    verdict = can_manage_meetings(user, meeting.forbund)
+    if not verdict:
+        return verdict
+    if meeting.status == MeetingStatus.JUSTERING:
+        return locked("Protokollet är låst för justering; dagordningen kan inte ändras.")
+    if meeting.status == MeetingStatus.JUSTERAT:
+        return locked("Protokollet är justerat; dagordningen kan inte längre ändras.")
+    return ALLOWED
+
+
+@rule
+def can_edit_minutes(user: User, meeting) -> Verdict:
+    """Attendance, jäv, decisions and justerare, until the minutes are locked for justering."""
+    return can_manage_meetings(user, meeting.forbund) and _minutes_lock(meeting)
+
+
+@rule
+def can_correct_minutes(user: User, meeting) -> Verdict:
+    """A justerat protokoll is corrected only by a recorded rättelse (who, when, why)."""
+    verdict = can_manage_meetings(user, meeting.forbund)
+    if not verdict:
+        return verdict
+    if meeting.status != MeetingStatus.JUSTERAT:
+        return locked("Rättelser görs bara i ett justerat protokoll; ändra protokollet direkt.")
+    return ALLOWED
+
+
+@rule
 def can_approve_minutes(user: User, meeting) -> Verdict:
     """The ordförande and the chosen justerare approve the minutes once they are locked for it."""
-    from forbund.models import MeetingStatus, Styrelseuppdrag
+    from forbund.models import Styrelseuppdrag
 
     person = person_of(user, meeting.forbund)
     if person is None:
-        return _refused("Ditt konto är inte kopplat till någon person i förbundet.")
+        return refused("Ditt konto är inte kopplat till någon person i förbundet.")
     if meeting.status != MeetingStatus.JUSTERING:
-        return _refused("Protokollet är inte klart för justering.")
+        return locked("Protokollet är inte klart för justering.")
     if meeting.approvals.filter(person=person).exists():
-        return _refused("Du har redan justerat protokollet.")
+        return locked("Du har redan justerat protokollet.")
     chair = Styrelseuppdrag.objects.filter(
         forbund_id=meeting.forbund_id,
         person=person,
@@ -368,9 +611,4 @@ def can_approve_minutes(user: User, meeting) -> Verdict:
     ).exclude(end__lt=meeting.date)
     if chair.exists() or meeting.justerare.filter(pk=person.pk).exists():
         return ALLOWED
-    return _refused("Bara ordföranden och de valda justerarna justerar protokollet.")
-
-
-def role_labels(user: User, forbund: Forbund) -> list[str]:
-    held = roles(user, forbund)
-    return [label for value, label in Kind.choices if value in held]
+    return refused("Bara ordföranden och de valda justerarna justerar protokollet.")

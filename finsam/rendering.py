@@ -24,10 +24,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from finsam import access
 from forbund.models import Dokumentjobb, Forbund, Styrelsemote, User
 
 logger = logging.getLogger(__name__)
 
+RENDER_TASK = "finsam.tasks.render_document"
 PDF_VARIANT = "pdf/a-3b"  # archivable: a förbund's documents are allmänna handlingar
 STALE_AFTER = timedelta(minutes=10)
 
@@ -99,7 +101,7 @@ class DocumentType:
 
     template: str
     context: Callable[..., dict]
-    may_request: Callable[[User, Forbund], object]
+    rule: str  # the access rule, about the förbund, that may request it
     per_meeting: bool = False
     postprocess: Callable[[bytes, Dokumentjobb], bytes] | None = None
 
@@ -112,23 +114,24 @@ def register(
     *,
     template: str,
     context: Callable,
-    may_request: Callable,
+    rule: str,
     per_meeting: bool = False,
     postprocess: Callable[[bytes, Dokumentjobb], bytes] | None = None,
 ) -> None:
     DOCUMENT_TYPES[kind] = DocumentType(
         template=template,
         context=context,
-        may_request=may_request,
+        rule=rule,
         per_meeting=per_meeting,
         postprocess=postprocess,
     )
 
 
 def _enqueue(job: Dokumentjobb) -> None:
-    from finsam.tasks import render_document
+    # By name, so that this module does not import the tasks that import it.
+    from finsam.celery import app
 
-    transaction.on_commit(lambda: render_document.delay(job.pk))
+    transaction.on_commit(lambda: app.send_task(RENDER_TASK, args=[job.pk]))
 
 
 @transaction.atomic
@@ -138,9 +141,7 @@ def document_request(
     """Queue a document. Asking again while one is queued or running returns that job instead.
     A meeting's documents (packet, minutes) name their meeting, which must be the förbund's."""
     document_type = DOCUMENT_TYPES[kind]
-    verdict = document_type.may_request(by, forbund)
-    if not verdict:
-        raise PermissionDenied(getattr(verdict, "reason", ""))
+    access.require(document_type.rule, by, forbund)
     if document_type.per_meeting and meeting is None:
         raise PermissionDenied("Dokumentet hör till ett möte och beställs från mötets sida.")
     if meeting is not None and not document_type.per_meeting:

@@ -3,7 +3,10 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from finsam import access
 
+
+@access.public
 @login_not_required
 @never_cache
 def health(request):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.views.generic import CreateView, UpdateView
@@ -25,22 +23,51 @@ def add_model_errors(form, error: ValidationError) -> None:
 
 
 class ForbundViewMixin:
-    """Resolves the förbund from the URL (404 to anyone without a role in it) and checks
-    `permission`, a function from the access module (403 with its reason)."""
+    """Resolves the förbund from the URL (404 to anyone without a role in it) and enforces the
+    view's one declared `rule`, a rule name from `finsam.access` (403 with its reason, or for a
+    refusal by the record's state a message on the page it came from).
 
-    permission: Callable = staticmethod(access.can_view_forbund)
+    The rule is asked about the subject its second parameter names: `forbund` is checked before
+    anything else is loaded; `insats`, `meeting`, `report` … are the attributes `load_objects`
+    sets. Templates get `may`, the same rules as flags for the page's subjects."""
+
+    rule: str | None = None  # every view names its rule; a view without one is refused
     forbund = None
 
     def dispatch(self, request, *args, **kwargs):
+        if self.rule is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} har ingen regel (rule).")
         self.forbund = access.get_forbund_or_404(request.user, kwargs["forbund"])
-        verdict = self.permission(request.user, self.forbund)
+        subject = access.get_rule(self.rule).subject
+        if subject == "forbund":
+            self.enforce_rule()
+            self.load_objects()
+        else:
+            self.load_objects()
+            self.enforce_rule()
+        return super().dispatch(request, *args, **kwargs)
+
+    def rule_args(self) -> tuple:
+        """Extra arguments the rule takes (a transition's target)."""
+        return ()
+
+    def enforce_rule(self) -> None:
+        subject = getattr(self, access.get_rule(self.rule).subject)
+        verdict = access.check(self.rule, self.request.user, subject, *self.rule_args())
         if not verdict:
             raise PermissionDenied(verdict.reason)
-        self.load_objects()
-        return super().dispatch(request, *args, **kwargs)
 
     def load_objects(self) -> None:
         """Hook: load (and check access to) what the URL names beyond the förbund."""
+
+    def rule_subjects(self) -> dict:
+        """The records on this page that `may.<rule>` answers about."""
+        subjects = {"forbund": self.forbund}
+        for name in ("insats", "report", "meeting", "budget", "invoice"):
+            value = getattr(self, name, None)
+            if value is not None:
+                subjects[name] = value
+        return subjects
 
     def get_year(self) -> int:
         value = self.request.GET.get("ar", "")
@@ -51,13 +78,7 @@ class ForbundViewMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["forbund"] = self.forbund
-        user = self.request.user
-        context["may_manage"] = access.can_manage_organisation(user, self.forbund)
-        context["may_view_contacts"] = access.can_view_contact_register(user, self.forbund)
-        context["may_view_all_insatser"] = access.can_view_all_insatser(user, self.forbund)
-        context["may_view_economy"] = access.can_view_economy(user, self.forbund)
-        context["may_view_documents"] = access.can_view_documents(user, self.forbund)
-        context["may_view_meetings"] = access.can_view_meetings(user, self.forbund)
+        context["may"] = access.Flags(self.request.user, **self.rule_subjects())
         return context
 
 
@@ -74,7 +95,7 @@ class ForbundObjectMixin(ForbundViewMixin):
 class RecordFormMixin(ForbundObjectMixin):
     """Create/update a förbund record through `services.forbund_record_save`."""
 
-    permission = staticmethod(access.can_manage_organisation)
+    rule = "manage_organisation"
     template_name = "forbund/record_form.html"
     list_url_name: str = ""
     create_title: str = ""

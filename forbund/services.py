@@ -7,8 +7,11 @@ from django.db import models, transaction
 from .models import ActivityEvent, Arbetsgrupp, Forbund, GroupMeeting, GroupMembership, Person, User
 
 
-def activity_log(*, forbund: Forbund, actor: User | None, description: str) -> ActivityEvent:
-    return ActivityEvent.objects.create(forbund=forbund, actor=actor, description=description[:300])
+def activity_log(*, forbund: Forbund, actor: User | None, description: str, obj=None) -> ActivityEvent:
+    """An event without field values; services that change a record use `finsam.audit` instead."""
+    from finsam import audit
+
+    return audit.event(forbund=forbund, actor=actor, description=description, obj=obj)
 
 
 def _describe(instance: models.Model, created: bool) -> str:

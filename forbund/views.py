@@ -29,8 +29,10 @@ from .models import (
 )
 
 
+@access.declare("use_finsam")
 def home(request):
     """After login: straight to the only förbund, or a chooser when the user has several."""
+    access.require("use_finsam", request.user, request.user)
     forbund_list = list(access.forbund_for(request.user))
     if len(forbund_list) == 1:
         return redirect("forbund:dashboard", forbund=forbund_list[0].slug)

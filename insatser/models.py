@@ -11,6 +11,7 @@ from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from finsam.workflow import StatusHistory
 from forbund.models import Forbund, ForbundScoped, Medlem, Person, Styrelsemote, validate_period
 
 
@@ -92,6 +93,12 @@ class Insats(ForbundScoped):
     external_evaluation = models.BooleanField("extern utvärdering", default=False)
     created_at = models.DateTimeField("skapad", auto_now_add=True)
     updated_at = models.DateTimeField("ändrad", auto_now=True)
+    lock_version = models.PositiveIntegerField(
+        "ändringsräknare",
+        default=0,
+        editable=False,
+        help_text="Räknas upp vid varje sparning; skyddar mot att två skriver över varandra.",
+    )
 
     class Meta:
         verbose_name = "insats"
@@ -286,7 +293,7 @@ class Signature(models.Model):
         return f"{self.name}, {self.medlem}"
 
 
-class StatusChange(models.Model):
+class StatusChange(StatusHistory):
     """The history of an insats: every transition, who made it, when and why."""
 
     insats = models.ForeignKey(
@@ -294,11 +301,6 @@ class StatusChange(models.Model):
     )
     from_status = models.CharField("från", max_length=30, choices=Insats.Status.choices, blank=True)
     to_status = models.CharField("till", max_length=30, choices=Insats.Status.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="av"
-    )
-    at = models.DateTimeField("tidpunkt", auto_now_add=True)
-    comment = models.TextField("kommentar", blank=True)
     snapshot = models.JSONField(
         "ansökan vid tillfället",
         null=True,
@@ -310,9 +312,6 @@ class StatusChange(models.Model):
         verbose_name = "statusändring"
         verbose_name_plural = "statusändringar"
         ordering = ["insats", "at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class Beslut(models.Model):

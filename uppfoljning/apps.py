@@ -6,7 +6,7 @@ class UppfoljningConfig(AppConfig):
     verbose_name = "Uppföljning"
 
     def ready(self) -> None:
-        from finsam import access, rendering
+        from finsam import rendering
 
         from . import arsredovisning, selectors
 
@@ -14,11 +14,11 @@ class UppfoljningConfig(AppConfig):
             "arsredovisning",
             template="uppfoljning/pdf/arsredovisning.html",
             context=arsredovisning.arsredovisning_context,
-            may_request=access.can_manage_documents,
+            rule="manage_documents",
         )
         rendering.register(
             "verksamhetsplan",
             template="uppfoljning/pdf/verksamhetsplan.html",
             context=selectors.verksamhetsplan_context,
-            may_request=access.can_manage_documents,
+            rule="manage_documents",
         )

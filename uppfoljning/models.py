@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from finsam.workflow import StatusHistory
 from forbund.models import Forbund, ForbundScoped
 
 
@@ -89,6 +90,12 @@ class Verksamhetsplan(ForbundScoped):
     inriktning = models.TextField("11. Inriktning kommande år", blank=True)
     budget_comment = models.TextField("12. Kommentar till budgeten", blank=True)
     updated_at = models.DateTimeField("ändrad", auto_now=True)
+    lock_version = models.PositiveIntegerField(
+        "ändringsräknare",
+        default=0,
+        editable=False,
+        help_text="Räknas upp vid varje sparning; skyddar mot att två skriver över varandra.",
+    )
 
     class Meta:
         verbose_name = "verksamhetsplan"
@@ -189,6 +196,12 @@ class Tertialrapport(models.Model):
     status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.UTKAST)
     started_at = models.DateTimeField("påbörjad", null=True, blank=True)
     updated_at = models.DateTimeField("ändrad", auto_now=True)
+    lock_version = models.PositiveIntegerField(
+        "ändringsräknare",
+        default=0,
+        editable=False,
+        help_text="Räknas upp vid varje sparning; skyddar mot att två skriver över varandra.",
+    )
     cooperation = models.TextField("hur samverkan fungerar och har utvecklats", blank=True)
     activities = models.TextField("genomförda aktiviteter", blank=True)
     deviations = models.TextField("avvikelser och risker", blank=True)
@@ -276,7 +289,7 @@ class ParticipantCount(models.Model):
         return f"{self.dimension}/{self.category}: {self.count}"
 
 
-class ReportStatusChange(models.Model):
+class ReportStatusChange(StatusHistory):
     """Every change of a report's status, who made it, and the report as it was when submitted."""
 
     report = models.ForeignKey(
@@ -284,20 +297,12 @@ class ReportStatusChange(models.Model):
     )
     from_status = models.CharField("från", max_length=20, choices=Tertialrapport.Status.choices, blank=True)
     to_status = models.CharField("till", max_length=20, choices=Tertialrapport.Status.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="av"
-    )
-    at = models.DateTimeField("tidpunkt", auto_now_add=True)
-    comment = models.TextField("kommentar", blank=True)
     snapshot = models.JSONField("rapporten vid tillfället", null=True, blank=True)
 
     class Meta:
         verbose_name = "statusändring för rapport"
         verbose_name_plural = "statusändringar för rapporter"
         ordering = ["report", "at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class ReminderLog(models.Model):

@@ -307,13 +307,13 @@ def minutes_document_context(forbund, year, meeting) -> dict:
 
 
 def register_documents() -> None:
-    from finsam import access, rendering
+    from finsam import rendering
 
     rendering.register(
         "motespaket",
         template="forbund/meetings/pdf/packet.html",
         context=packet_document_context,
-        may_request=access.can_view_meetings,
+        rule="view_meetings",
         per_meeting=True,
         postprocess=packet_postprocess,
     )
@@ -321,6 +321,6 @@ def register_documents() -> None:
         "protokoll",
         template="forbund/meetings/pdf/minutes.html",
         context=minutes_document_context,
-        may_request=access.can_view_meetings,
+        rule="view_meetings",
         per_meeting=True,
     )

@@ -12,12 +12,15 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.views.generic import TemplateView
 
+from finsam import access
 from forbund.models import AgendaItem, Dokumentjobb, Forbund
 
 from . import minutes
 
 
 class PublicMixin:
+    rule = access.PUBLIC
+
     def dispatch(self, request, *args, **kwargs):
         self.forbund = get_object_or_404(Forbund, slug=kwargs["forbund"])
         return super().dispatch(request, *args, **kwargs)
@@ -101,6 +104,7 @@ class PublicAnnouncementView(PublicMixin, TemplateView):
 
 
 @login_not_required
+@access.public
 def plan_download(request, forbund: str, pk: int):
     plan = published_plans(get_object_or_404(Forbund, slug=forbund)).filter(pk=pk).first()
     if plan is None:

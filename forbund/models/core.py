@@ -480,21 +480,75 @@ class Role(models.Model):
 
 
 class ActivityEvent(ForbundScoped):
-    """One line in the förbund's activity log: who changed what, and when."""
+    """One line in the förbund's audit log (*Logg*): who did what to which record, when, and the
+    field values before and after. Written only through `finsam.audit`."""
+
+    class Kind(models.TextChoices):
+        CREATED = "skapad", "Skapad"
+        CHANGED = "andrad", "Ändrad"
+        DELETED = "borttagen", "Borttagen"
+        TRANSITION = "status", "Statusbyte"
+        CORRECTION = "rattelse", "Rättelse"
+        EVENT = "handelse", "Händelse"
+        LOGIN = "inloggning", "Inloggning"
+        LOGIN_FAILED = "misslyckad_inloggning", "Misslyckad inloggning"
+        LOGOUT = "utloggning", "Utloggning"
+        PASSWORD_CHANGED = "losenord", "Lösenordsbyte"
 
     forbund = models.ForeignKey(
-        Forbund, on_delete=models.PROTECT, related_name="activity_events", verbose_name="förbund"
+        Forbund,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activity_events",
+        verbose_name="förbund",
+        help_text="Tomt för händelser utan förbund, t.ex. en misslyckad inloggning med okänt namn.",
     )
     actor = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, related_name="activity_events", verbose_name="utförd av"
     )
-    created_at = models.DateTimeField("tidpunkt", auto_now_add=True)
+    created_at = models.DateTimeField("tidpunkt", auto_now_add=True, db_index=True)
+    kind = models.CharField("slag", max_length=30, choices=Kind.choices, default=Kind.EVENT)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="posttyp",
+    )
+    object_id = models.CharField("postens id", max_length=64, blank=True)
+    object_repr = models.CharField("post", max_length=200, blank=True)
+    object_version = models.PositiveIntegerField("postens version", null=True, blank=True)
+    url = models.CharField("adress", max_length=300, blank=True)
     description = models.CharField("händelse", max_length=300)
+    changes = models.JSONField("ändringar", default=list, blank=True)
 
     class Meta:
         verbose_name = "händelse"
         verbose_name_plural = "händelser"
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="activity_object")]
 
     def __str__(self) -> str:
         return self.description
+
+
+class SubmittedForm(models.Model):
+    """A create form that has been saved once: its one-time token and what it made. A second submit
+    of the same form (a double click, a reload) finds this row and leads to the same record."""
+
+    token = models.UUIDField("formulärets id", unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name="användare")
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+", verbose_name="posttyp"
+    )
+    object_id = models.CharField("postens id", max_length=64)
+    created_at = models.DateTimeField("skapad", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "skickat formulär"
+        verbose_name_plural = "skickade formulär"
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -8,6 +8,8 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 
+from finsam.workflow import StatusHistory
+
 from .core import Forbund, ForbundScoped, Person
 
 
@@ -48,6 +50,12 @@ class Styrelsemote(ForbundScoped):
         Person, blank=True, related_name="justerar_moten", verbose_name="justerare"
     )
     announced_on = models.DateField("anslaget", null=True, blank=True)
+    lock_version = models.PositiveIntegerField(
+        "ändringsräknare",
+        default=0,
+        editable=False,
+        help_text="Räknas upp vid varje sparning; skyddar mot att två skriver över varandra.",
+    )
 
     class Meta:
         verbose_name = "styrelsemöte"
@@ -66,23 +74,15 @@ class Styrelsemote(ForbundScoped):
         return [line.strip() for line in self.planned_items.splitlines() if line.strip()]
 
 
-class MeetingStatusChange(models.Model):
+class MeetingStatusChange(StatusHistory):
     meeting = models.ForeignKey(Styrelsemote, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField("från", max_length=20, choices=MeetingStatus.choices, blank=True)
     to_status = models.CharField("till", max_length=20, choices=MeetingStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="av"
-    )
-    at = models.DateTimeField("tidpunkt", auto_now_add=True)
-    comment = models.TextField("kommentar", blank=True)
 
     class Meta:
         verbose_name = "statusändring för möte"
         verbose_name_plural = "statusändringar för möten"
         ordering = ["meeting", "at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class AgendaKind(models.TextChoices):

@@ -494,8 +494,8 @@ def test_ledger_page_query_count_does_not_grow_with_imports(economy, client_as):
 
 
 def test_demo_outcome_loaded_twice_gives_the_same_totals():
-    from ekonomi.demo import load_demo_outcome
     from finsam.demo import load_demo
+    from finsam.demo.ledger import load_demo_outcome
     from forbund.models import User
 
     load_demo()

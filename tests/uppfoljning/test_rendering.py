@@ -2,7 +2,7 @@
 
 import pytest
 
-from finsam import access, rendering
+from finsam import rendering
 from forbund.models import Dokumentjobb
 from tests.factories import ForbundFactory, user_with_role
 
@@ -25,7 +25,7 @@ def flaky_document(settings, tmp_path):
         "testdokument",
         template="uppfoljning/pdf/verksamhetsplan.html",
         context=context,
-        may_request=access.can_manage_documents,
+        rule="manage_documents",
     )
     yield
     rendering.DOCUMENT_TYPES.pop("testdokument")

@@ -13,12 +13,12 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from ekonomi.demo import load_demo_outcome
-from finsam.demo_ekonomi import load_budget
-from finsam.demo_insatser import load_applications
-from finsam.demo_meetings import load_meetings
-from finsam.demo_plan import load_arsredovisning, load_plan
-from finsam.demo_reports import load_reports
+from finsam.demo.ekonomi import load_budget
+from finsam.demo.insatser import load_applications
+from finsam.demo.ledger import load_demo_outcome
+from finsam.demo.meetings import load_meetings
+from finsam.demo.plan import load_arsredovisning, load_plan
+from finsam.demo.reports import load_reports
 from forbund.models import (
     Arbetsgrupp,
     Forbund,

@@ -14,11 +14,10 @@ from pathlib import Path
 
 from django.db import transaction
 
+from ekonomi.models import DEFAULT_COST_CATEGORIES, AccountMapping, CostCategory, Invoice, LedgerImport
+from ekonomi.services.outcome import ledger_import
 from forbund.models import Forbund, Medlem, User
 from insatser.models import Insats
-
-from ..models import DEFAULT_COST_CATEGORIES, AccountMapping, CostCategory, Invoice, LedgerImport
-from ..services.outcome import ledger_import
 
 D = datetime.date
 DEMO_LEDGER = Path(__file__).resolve().parent / "trelleborg-huvudbok-2021-jan-aug.xlsx"

@@ -1,0 +1,182 @@
+"""The one workflow engine. Every record with a status — insatser, reports, meetings, invoices,
+budget versions — declares a `Workflow`: its table of steps (from, to, label, the roles that may
+take it), and changes status only through `transition()`, which
+
+- locks the record's row (`select_for_update`) so two people cannot move it at once,
+- asks the access module (`can_transition`) whether this user may take this step now,
+- checks the step's own conditions (a comment when returning, a complete application when
+  submitting),
+- sets the status and bumps the record's `lock_version`, so an edit form opened before the step
+  cannot save over it,
+- writes one history row (who, when, from, to, comment and, where the workflow keeps them, a
+  snapshot of the record as it was sent) and one audit entry,
+
+all in one transaction. No other code assigns `status`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+
+
+@dataclass(frozen=True)
+class Step:
+    source: str
+    target: str
+    label: str
+    roles: frozenset[str]
+    needs_comment: bool = False
+    # Made by a service as part of something larger (recording the board's decision, sending the
+    # notice, the last justering), never by a plain button; that service checks its own rule.
+    automatic: bool = False
+    how: str = ""  # for an automatic step: where it is taken instead
+
+
+def _no_problems(record, target: str) -> list[str]:
+    return []
+
+
+def _no_snapshot(record, target: str) -> dict | None:
+    return None
+
+
+@dataclass
+class Workflow:
+    """A workflow's table and what the engine needs to know about its records."""
+
+    noun: str  # "en insats": the record as a sentence names it
+    model: type[models.Model]
+    history: type[StatusHistory]
+    history_fk: str  # the history model's key to the record
+    steps: list[Step]
+    forbund_of: Callable = lambda record: record.forbund
+    insats_of: Callable = lambda record: None  # whose owner may act as projektägare
+    problems: Callable[[models.Model, str], list[str]] = _no_problems
+    snapshot: Callable[[models.Model, str], dict | None] = _no_snapshot
+    comment_prompt: str = "Skriv en kommentar."
+    lock_related: tuple[str, ...] = ()
+    _table: dict[tuple[str, str], Step] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._table = {(step.source, step.target): step for step in self.steps}
+
+    def step(self, source: str, target: str) -> Step | None:
+        return self._table.get((source, target))
+
+    def steps_from(self, status: str, *, automatic: bool = False) -> list[Step]:
+        return [step for step in self.steps if step.source == status and step.automatic == automatic]
+
+    def label_of(self, status: str) -> str:
+        return dict(self.model._meta.get_field("status").choices).get(status, status)
+
+
+WORKFLOWS: dict[type[models.Model], Workflow] = {}
+
+
+def register(workflow: Workflow) -> Workflow:
+    WORKFLOWS[workflow.model] = workflow
+    return workflow
+
+
+def of(record: models.Model) -> Workflow:
+    return WORKFLOWS[record._meta.concrete_model]
+
+
+def steps_for(user, record) -> list[Step]:
+    """The buttons this user sees on this record: the plain steps the access module allows."""
+    from finsam import access
+
+    return [
+        step
+        for step in of(record).steps_from(record.status)
+        if access.check("transition", user, record, step.target)
+    ]
+
+
+def transition(
+    record: models.Model,
+    *,
+    to: str,
+    by,
+    comment: str = "",
+    automatic: bool = False,
+    changes: dict | None = None,
+) -> StatusHistory:
+    """Move `record` to `to`. `automatic=True` is for the services that take an automatic step
+    after checking their own rule; `changes` are other fields set in the same save (who attested,
+    when justerat). Returns the history row; `record` itself is updated in place."""
+    from finsam import access, audit
+
+    workflow = of(record)
+    comment = comment.strip()
+    with transaction.atomic():
+        manager = workflow.model._default_manager
+        if workflow.lock_related:
+            manager = manager.select_related(*workflow.lock_related)
+        current = manager.select_for_update(of=("self",)).get(pk=record.pk)
+        step = workflow.step(current.status, to)
+        if step is None or not automatic:
+            access.require("transition", by, current, to)  # a step that does not exist is refused here
+        if step.automatic and not automatic:
+            raise PermissionDenied(step.how or f"{step.label} görs inte med en knapp.")
+        if step.needs_comment and not comment:
+            raise ValidationError({"comment": workflow.comment_prompt})
+        problems = workflow.problems(current, to)
+        if problems:
+            raise ValidationError(problems)
+        before = current.status
+        current.status = to
+        for name, value in (changes or {}).items():
+            setattr(current, name, value)
+        update_fields = ["status", *(changes or {})]
+        if hasattr(current, "lock_version"):
+            current.lock_version += 1
+            update_fields.append("lock_version")
+        if any(f.name == "updated_at" for f in current._meta.concrete_fields):
+            update_fields.append("updated_at")
+        current.save(update_fields=update_fields)
+        entry = workflow.history.objects.create(
+            **{workflow.history_fk: current},
+            from_status=before,
+            to_status=to,
+            by=by,
+            comment=comment,
+            snapshot=workflow.snapshot(current, to),
+        )
+        audit.record(
+            forbund=workflow.forbund_of(current),
+            actor=by,
+            kind=audit.Kind.TRANSITION,
+            obj=current,
+            description=f"{step.label}: {current}",
+            changes=[audit.Change("status", "status", workflow.label_of(before), workflow.label_of(to))],
+        )
+    for name in update_fields:
+        setattr(record, name, getattr(current, name))
+    return entry
+
+
+class StatusHistory(models.Model):
+    """One step in a record's workflow: who took it, when, from and to which status, why, and where
+    the workflow keeps one, the record as it was at that moment. Every workflow's history has this
+    shape; each declares its key to the record and the choices of its statuses."""
+
+    from_status = models.CharField("från", max_length=30, blank=True)
+    to_status = models.CharField("till", max_length=30)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="av"
+    )
+    at = models.DateTimeField("tidpunkt", auto_now_add=True)
+    comment = models.TextField("kommentar", blank=True)
+    snapshot = models.JSONField("posten vid tillfället", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
