@@ -36,6 +36,13 @@ class Forbund(models.Model):
     verksamhetside = models.TextField("verksamhetsidé", blank=True)
     created_at = models.DateTimeField("skapad", auto_now_add=True)
 
+    lock_version = models.PositiveIntegerField(
+        "ändringsräknare",
+        default=0,
+        editable=False,
+        help_text="Räknas upp vid varje sparning; skyddar mot att två skriver över varandra.",
+    )
+
     class Meta:
         verbose_name = "samordningsförbund"
         verbose_name_plural = "samordningsförbund"
@@ -106,6 +113,13 @@ class Medlem(ForbundScoped):
     joined = models.DateField("inträde")
     left = models.DateField("utträde", null=True, blank=True)
 
+    lock_version = models.PositiveIntegerField(
+        "ändringsräknare",
+        default=0,
+        editable=False,
+        help_text="Räknas upp vid varje sparning; skyddar mot att två skriver över varandra.",
+    )
+
     class Meta:
         verbose_name = "medlem"
         verbose_name_plural = "medlemmar"
@@ -141,6 +155,13 @@ class WorkingAgePopulation(ForbundScoped):
         "år", validators=[MinValueValidator(2004), MaxValueValidator(2100)]
     )
     count = models.PositiveIntegerField("invånare 16–64 år")
+
+    lock_version = models.PositiveIntegerField(
+        "ändringsräknare",
+        default=0,
+        editable=False,
+        help_text="Räknas upp vid varje sparning; skyddar mot att två skriver över varandra.",
+    )
 
     class Meta:
         verbose_name = "invånare i arbetsför ålder"
@@ -189,6 +210,13 @@ class Person(ForbundScoped):
         verbose_name="inloggning",
     )
 
+    lock_version = models.PositiveIntegerField(
+        "ändringsräknare",
+        default=0,
+        editable=False,
+        help_text="Räknas upp vid varje sparning; skyddar mot att två skriver över varandra.",
+    )
+
     class Meta:
         verbose_name = "person"
         verbose_name_plural = "personer"
@@ -234,6 +262,13 @@ class Styrelseuppdrag(ForbundScoped):
     )
     start = models.DateField("från")
     end = models.DateField("till", null=True, blank=True)
+
+    lock_version = models.PositiveIntegerField(
+        "ändringsräknare",
+        default=0,
+        editable=False,
+        help_text="Räknas upp vid varje sparning; skyddar mot att två skriver över varandra.",
+    )
 
     class Meta:
         verbose_name = "styrelseuppdrag"
@@ -306,6 +341,13 @@ class Kansliuppdrag(ForbundScoped):
     start = models.DateField("från")
     end = models.DateField("till", null=True, blank=True)
 
+    lock_version = models.PositiveIntegerField(
+        "ändringsräknare",
+        default=0,
+        editable=False,
+        help_text="Räknas upp vid varje sparning; skyddar mot att två skriver över varandra.",
+    )
+
     class Meta:
         verbose_name = "kansliuppdrag"
         verbose_name_plural = "kansliuppdrag"
@@ -363,6 +405,13 @@ class Arbetsgrupp(ForbundScoped):
     )
     start = models.DateField("bildad", null=True, blank=True)
     end = models.DateField("upplöst", null=True, blank=True)
+
+    lock_version = models.PositiveIntegerField(
+        "ändringsräknare",
+        default=0,
+        editable=False,
+        help_text="Räknas upp vid varje sparning; skyddar mot att två skriver över varandra.",
+    )
 
     class Meta:
         verbose_name = "arbetsgrupp"

@@ -170,6 +170,13 @@ class AgendaItem(models.Model):
     )
     reservations = models.TextField("reservationer", blank=True)
 
+    lock_version = models.PositiveIntegerField(
+        "ändringsräknare",
+        default=0,
+        editable=False,
+        help_text="Räknas upp vid varje sparning; skyddar mot att två skriver över varandra.",
+    )
+
     class Meta:
         verbose_name = "dagordningspunkt"
         verbose_name_plural = "dagordningspunkter"
@@ -381,6 +388,13 @@ class Delegationsbeslut(ForbundScoped):
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField("registrerad", auto_now_add=True)
+
+    lock_version = models.PositiveIntegerField(
+        "ändringsräknare",
+        default=0,
+        editable=False,
+        help_text="Räknas upp vid varje sparning; skyddar mot att två skriver över varandra.",
+    )
 
     class Meta:
         verbose_name = "delegationsbeslut"
