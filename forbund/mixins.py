@@ -8,7 +8,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.views.generic import CreateView, UpdateView
 
-from finsam import access
+from finsam import access, workflow
 
 from . import services
 from .selectors import default_year
@@ -142,18 +142,30 @@ class RecordUpdateView(RecordFormMixin, UpdateView):
 
 class TransitionPostMixin:
     """A POST-only view that moves a record one step in its workflow, with an optional comment.
-    Subclasses say how (`transition`), what the step is called, and where to go afterwards."""
+    Declares the `transition` rule for the record the view loaded (`record_attribute`); the step
+    itself is taken by `finsam.workflow.transition` unless a subclass's `transition` calls the
+    app's service around it. Subclasses say what happened and where to go afterwards."""
 
     http_method_names = ["post"]
+    rule = "transition"
+    record_attribute: str = ""
+
+    @property
+    def record(self):
+        return getattr(self, self.record_attribute)
+
+    def rule_args(self) -> tuple:
+        return (self.kwargs["target"],)
 
     def transition(self, target: str, comment: str):
-        raise NotImplementedError
+        return workflow.transition(self.record, to=target, by=self.request.user, comment=comment)
 
     def transition_label(self, target: str) -> str | None:
-        raise NotImplementedError
+        step = workflow.of(self.record).step(self.record.status, target)
+        return step.label if step else None
 
     def success_message(self, change) -> str:
-        raise NotImplementedError
+        return f"{self.record} är nu {change.get_to_status_display().lower()}."
 
     def success_url(self) -> str:
         raise NotImplementedError
