@@ -10,7 +10,7 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Mi
 from django.db import models
 from django.db.models import Q
 
-from finsam.workflow import StatusHistory
+from finsam.history import StatusHistory
 from forbund.models import Forbund, ForbundScoped, Medlem, Styrelsemote, validate_period
 
 KRONOR = {"max_digits": 14, "decimal_places": 0}

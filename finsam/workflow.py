@@ -19,9 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+
+from finsam import access, audit
+from finsam.history import StatusHistory
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class Workflow:
 
     noun: str  # "en insats": the record as a sentence names it
     model: type[models.Model]
-    history: type[StatusHistory]
+    history: type[StatusHistory]  # a subclass of finsam.history.StatusHistory
     history_fk: str  # the history model's key to the record
     steps: list[Step]
     forbund_of: Callable = lambda record: record.forbund
@@ -79,7 +81,10 @@ WORKFLOWS: dict[type[models.Model], Workflow] = {}
 
 
 def register(workflow: Workflow) -> Workflow:
+    """Make `workflow` the one for its model. The model carries it as `Model.workflow`, which is how
+    the access module reads a record's table without importing this engine."""
     WORKFLOWS[workflow.model] = workflow
+    workflow.model.workflow = workflow
     return workflow
 
 
@@ -89,8 +94,6 @@ def of(record: models.Model) -> Workflow:
 
 def steps_for(user, record) -> list[Step]:
     """The buttons this user sees on this record: the plain steps the access module allows."""
-    from finsam import access
-
     return [
         step
         for step in of(record).steps_from(record.status)
@@ -110,8 +113,6 @@ def transition(
     """Move `record` to `to`. `automatic=True` is for the services that take an automatic step
     after checking their own rule; `changes` are other fields set in the same save (who attested,
     when justerat). Returns the history row; `record` itself is updated in place."""
-    from finsam import access, audit
-
     workflow = of(record)
     comment = comment.strip()
     with transaction.atomic():
@@ -159,24 +160,3 @@ def transition(
     for name in update_fields:
         setattr(record, name, getattr(current, name))
     return entry
-
-
-class StatusHistory(models.Model):
-    """One step in a record's workflow: who took it, when, from and to which status, why, and where
-    the workflow keeps one, the record as it was at that moment. Every workflow's history has this
-    shape; each declares its key to the record and the choices of its statuses."""
-
-    from_status = models.CharField("från", max_length=30, blank=True)
-    to_status = models.CharField("till", max_length=30)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="av"
-    )
-    at = models.DateTimeField("tidpunkt", auto_now_add=True)
-    comment = models.TextField("kommentar", blank=True)
-    snapshot = models.JSONField("posten vid tillfället", null=True, blank=True)
-
-    class Meta:
-        abstract = True
-
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

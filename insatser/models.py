@@ -11,7 +11,7 @@ from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from finsam.workflow import StatusHistory
+from finsam.history import StatusHistory
 from forbund.models import Forbund, ForbundScoped, Medlem, Person, Styrelsemote, validate_period
 
 

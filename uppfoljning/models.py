@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from finsam.workflow import StatusHistory
+from finsam.history import StatusHistory
 from forbund.models import Forbund, ForbundScoped
 
 

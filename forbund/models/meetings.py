@@ -8,7 +8,7 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 
-from finsam.workflow import StatusHistory
+from finsam.history import StatusHistory
 
 from .core import Forbund, ForbundScoped, Person
 
