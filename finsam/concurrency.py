@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from finsam import audit
 from forbund.models import ActivityEvent, SubmittedForm
 
 
@@ -81,8 +82,6 @@ def save_edit(
     """Save an edited record (a ModelForm's `save(commit=False)`): refuse a save over someone else's,
     let `check(current)` refuse by the record's state, validate, bump the version and record the
     values before and after."""
-    from finsam import audit
-
     with transaction.atomic():
         current = lock_current(obj, opened_version)
         if check is not None:
