@@ -11,7 +11,8 @@ The format, as the upload page documents it:
   huvudbok. All dates fall in one calendar year.
 
 Every problem is collected, each naming its sheet, row and column, so the user can fix the file in
-one go. Amounts are summed per account and month and rounded to whole kronor.
+one go. Amounts are read to the öre, summed per account and month and rounded to whole kronor, by
+`finsam.money`'s one rule.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 import openpyxl
@@ -30,10 +31,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
+from finsam import money
+
 SHEET_NAME = "Huvudbok"
 HEADER_SEARCH_ROWS = 10
-ORE = Decimal("0.01")
-KRONA = Decimal("1")
 
 # Accepted header texts (compared in lower case, spaces trimmed) for each column we read.
 HEADERS: dict[str, set[str]] = {
@@ -138,7 +139,7 @@ class ParsedLedger:
         sums: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
         for line in self.lines:
             sums[(line.account, line.date.month)] += line.amount
-        return {key: value.quantize(KRONA, ROUND_HALF_UP) for key, value in sorted(sums.items())}
+        return {key: money.kronor(value) for key, value in sorted(sums.items())}
 
 
 class _CellProblem(ValueError):
@@ -334,7 +335,7 @@ def _amount(value: Any) -> Decimal:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
-        return Decimal(repr(value)).quantize(ORE, ROUND_HALF_UP)
+        return money.ore(value)
     text = str(value).strip()
     cleaned = re.sub(r"[\s\u00a0\u202f]", "", text).replace("−", "-").removesuffix("kr")
     if "," in cleaned:
@@ -342,7 +343,7 @@ def _amount(value: Any) -> Decimal:
     if not re.fullmatch(r"[+-]?\d+(\.\d+)?", cleaned):
         raise _CellProblem(f"'{text}' är inte ett belopp.")
     try:
-        return Decimal(cleaned).quantize(ORE, ROUND_HALF_UP)
+        return money.ore(Decimal(cleaned))
     except InvalidOperation as error:
         raise _CellProblem(f"'{text}' är inte ett belopp.") from error
 

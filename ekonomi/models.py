@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from finsam.history import StatusHistory
 from forbund.models import Forbund, ForbundScoped, Medlem, Styrelsemote, validate_period
@@ -166,6 +167,10 @@ class Budget(ForbundScoped):
 
     def __str__(self) -> str:
         return f"Budget {self.year} (version {self.version})"
+
+    def get_absolute_url(self) -> str:
+        url = reverse("ekonomi:budget", kwargs={"forbund": self.forbund.slug, "year": self.year})
+        return f"{url}?version={self.version}"
 
     @property
     def is_decided(self) -> bool:
@@ -333,6 +338,11 @@ class Invoice(ForbundScoped):
     def __str__(self) -> str:
         return f"{self.insats}, {self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d}"
 
+    def get_absolute_url(self) -> str:
+        """The invoice list, filtered to the insats (an invoice has no page of its own)."""
+        url = reverse("ekonomi:invoice_list", kwargs={"forbund": self.forbund.slug})
+        return f"{url}?insats={self.insats_id}"
+
     def clean(self) -> None:
         self.check_same_forbund(insats=self.insats if self.insats_id else None)
         validate_period(
@@ -453,6 +463,9 @@ class LedgerImport(ForbundScoped):
 
     def __str__(self) -> str:
         return f"Huvudbok {self.year} månad {self.first_month}–{self.last_month}"
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('ekonomi:ledger', kwargs={'forbund': self.forbund.slug})}?ar={self.year}"
 
 
 class LedgerEntry(models.Model):

@@ -315,13 +315,16 @@ def projektagare_medlemmar(user: User, forbund: Forbund) -> QuerySet:
 
 
 @rule
-def can_create_application(user: User, forbund: Forbund) -> Verdict:
-    return _has(
-        user,
-        forbund,
-        frozenset({Kind.SAMORDNARE, Kind.PROJEKTAGARE}),
-        "Bara samordnare och projektägare kan skriva ansökningar.",
-    )
+def can_create_application(user: User, forbund: Forbund, owner=None) -> Verdict:
+    """Write an application: the samordnare for any member, a projektägare for their own organisation
+    (`owner`, when the application names one)."""
+    held = roles(user, forbund)
+    if not held & {Kind.SAMORDNARE, Kind.PROJEKTAGARE}:
+        return refused("Bara samordnare och projektägare kan skriva ansökningar.")
+    own = Kind.SAMORDNARE in held or owner is None or owner.pk in _owned_medlem_ids(user, forbund.pk)
+    if not own:
+        return refused("Du kan bara söka medel för din egen organisation.")
+    return ALLOWED
 
 
 @rule
@@ -415,18 +418,22 @@ def can_edit_budget(user: User, budget) -> Verdict:
     if not verdict:
         return verdict
     if budget.status != budget.Status.FORSLAG:
-        return locked("Budgeten är beslutad och ändras inte; gör en ny version för att revidera den.")
+        return locked("En beslutad budget ändras inte. Skapa en revidering i stället.")
     return ALLOWED
 
 
 @rule
 def can_edit_invoice(user: User, invoice) -> Verdict:
-    """An invoice is registered and corrected until it is paid; a paid invoice is locked."""
+    """An invoice is corrected until it is attested: the attest approves its amount and period, so an
+    attested or paid invoice is locked and a correction is a credit note."""
     verdict = can_manage_economy(user, invoice.forbund)
     if not verdict:
         return verdict
-    if invoice.status == invoice.Status.BETALD:
-        return locked("Fakturan är betald och kan inte längre ändras.")
+    if invoice.status != invoice.Status.MOTTAGEN:
+        return locked(
+            f"Fakturan är {invoice.get_status_display().lower()} och kan inte ändras; "
+            "registrera en kreditfaktura om något behöver rättas."
+        )
     return ALLOWED
 
 
@@ -508,6 +515,12 @@ def can_manage_report_periods(user: User, forbund: Forbund) -> Verdict:
 
 
 @rule
+def can_follow_up_indicators(user: User, forbund: Forbund) -> Verdict:
+    """Record the outcome of the year's indicators (the goals are written in the verksamhetsplan)."""
+    return _has(user, forbund, frozenset({Kind.SAMORDNARE}), "Bara samordnaren för in indikatorernas utfall.")
+
+
+@rule
 def can_edit_report(user: User, report) -> Verdict:
     """A report is filled in while it is a draft or returned; once submitted it is locked for its
     owner until the samordnare returns it, and an approved report never changes."""
@@ -542,12 +555,11 @@ def can_manage_meetings(user: User, forbund: Forbund) -> Verdict:
     return refused("Bara samordnaren förbereder och protokollför styrelsens möten.")
 
 
-MINUTES_LOCKED = frozenset({MeetingStatus.JUSTERING, MeetingStatus.JUSTERAT})
-
-
 def _minutes_lock(meeting) -> Verdict:
+    """Once the minutes are locked for justering nothing recorded at the meeting changes (unlock
+    first); once justerat, never again: a correction is a recorded rättelse."""
     if meeting.status == MeetingStatus.JUSTERAT:
-        return locked("Protokollet är justerat och kan inte längre ändras; gör en rättelse i stället.")
+        return locked("Protokollet är justerat och kan inte längre ändras. Gör en rättelse i stället.")
     if meeting.status == MeetingStatus.JUSTERING:
         return locked("Protokollet är låst för justering. Lås upp det för att rätta något.")
     return ALLOWED
@@ -561,7 +573,8 @@ def can_edit_meeting(user: User, meeting) -> Verdict:
 
 @rule
 def can_edit_agenda(user: User, meeting) -> Verdict:
-    """Items, papers and linked records, until the minutes are locked."""
+    """Items, their papers and linked records, their order and the delegationsbeslut reported in
+    them, until the minutes are locked."""
     verdict = can_manage_meetings(user, meeting.forbund)
     if not verdict:
         return verdict
@@ -573,6 +586,23 @@ def can_edit_agenda(user: User, meeting) -> Verdict:
 
 
 @rule
+def can_send_notice(user: User, meeting) -> Verdict:
+    """The notice, or a new version of it, goes out before the meeting while it is planned or called."""
+    verdict = can_manage_meetings(user, meeting.forbund)
+    if not verdict:
+        return verdict
+    if meeting.status not in (MeetingStatus.PLANERAT, MeetingStatus.KALLAT):
+        return locked(
+            f"Mötet är {meeting.get_status_display().lower()}; en kallelse kan inte längre skickas."
+        )
+    if meeting.is_past():
+        return locked(
+            f"Mötet den {meeting.date:%Y-%m-%d} har redan varit; en kallelse kan bara skickas före mötet."
+        )
+    return ALLOWED
+
+
+@rule
 def can_edit_minutes(user: User, meeting) -> Verdict:
     """Attendance, jäv, decisions and justerare, until the minutes are locked for justering."""
     return can_manage_meetings(user, meeting.forbund) and _minutes_lock(meeting)
@@ -580,7 +610,7 @@ def can_edit_minutes(user: User, meeting) -> Verdict:
 
 @rule
 def can_correct_minutes(user: User, meeting) -> Verdict:
-    """A justerat protokoll is corrected only by a recorded rättelse (who, when, why)."""
+    """A justerat protokoll is corrected only by a recorded rättelse (who, when, what, why)."""
     verdict = can_manage_meetings(user, meeting.forbund)
     if not verdict:
         return verdict

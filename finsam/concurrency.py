@@ -146,7 +146,7 @@ class VersionedForm(forms.Form):
         super().__init__(*args, **kwargs)
         instance = getattr(self, "instance", None) or kwargs.get("instance")
         if instance is not None and instance.pk is not None:
-            self.fields["opened_version"].initial = instance.lock_version
+            self.fields["opened_version"].initial = getattr(instance, "lock_version", None)
 
     @property
     def opened(self) -> int | None:

@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from forbund.forms import QueuedPasswordResetForm
+from forbund import urls as forbund_urls
+from forbund.audit_views import PasswordChangeView
+from forbund.forms import QueuedPasswordResetForm, RecordedSetPasswordForm
 from forbund.views import home
 
 from . import views
@@ -13,7 +15,7 @@ admin.site.site_title = "finsam"
 auth_patterns = [
     path("logga-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
-    path("losenord/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("losenord/", PasswordChangeView.as_view(), name="password_change"),
     path("losenord/klart/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path(
         "aterstall/",
@@ -23,7 +25,7 @@ auth_patterns = [
     path("aterstall/skickat/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "aterstall/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        auth_views.PasswordResetConfirmView.as_view(form_class=RecordedSetPasswordForm),
         name="password_reset_confirm",
     ),
     path("aterstall/klart/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
@@ -34,7 +36,7 @@ urlpatterns = [
     path("konto/", include(auth_patterns)),
     path("halsa/", views.health, name="health"),
     path("admin/", admin.site.urls),
-    path("arkiv/<slug:forbund>/", include("forbund.meetings.public_views")),
+    path("arkiv/<slug:forbund>/", include(forbund_urls.public_urlpatterns)),
     path("f/<slug:forbund>/", include("forbund.urls")),
     path("f/<slug:forbund>/insatser/", include("insatser.urls")),
     path("f/<slug:forbund>/ekonomi/", include("ekonomi.urls")),

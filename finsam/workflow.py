@@ -101,6 +101,14 @@ def steps_for(user, record) -> list[Step]:
     ]
 
 
+def begin(record: models.Model, *, by) -> StatusHistory:
+    """The first history row of a record just created in its first state (no step was taken)."""
+    workflow = of(record)
+    return workflow.history.objects.create(
+        **{workflow.history_fk: record}, from_status="", to_status=record.status, by=by
+    )
+
+
 def transition(
     record: models.Model,
     *,
@@ -131,6 +139,7 @@ def transition(
         if problems:
             raise ValidationError(problems)
         before = current.status
+        values_before = audit.values(current)
         current.status = to
         for name, value in (changes or {}).items():
             setattr(current, name, value)
@@ -155,7 +164,7 @@ def transition(
             kind=audit.Kind.TRANSITION,
             obj=current,
             description=f"{step.label}: {current}",
-            changes=[audit.Change("status", "status", workflow.label_of(before), workflow.label_of(to))],
+            changes=audit.diff(values_before, audit.values(current)),
         )
     for name in update_fields:
         setattr(record, name, getattr(current, name))

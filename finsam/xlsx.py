@@ -14,6 +14,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from finsam import money
+
 Value = str | int | datetime.date | None
 
 AMOUNT_FORMAT = "#,##0"  # Excel and LibreOffice show their locale's grouping: 1 234 567 in Swedish.
@@ -26,8 +28,8 @@ MIN_WIDTH, MAX_WIDTH = 8, 60
 
 
 def amount(value: Decimal | None) -> int | None:
-    """Kronor as an int cell; None stays an empty cell. Amounts are whole kronor, so nothing is lost."""
-    return None if value is None else round(value)
+    """Kronor as an int cell, rounded by `finsam.money`'s one rule; None stays an empty cell."""
+    return None if value is None else int(money.kronor(value))
 
 
 def new_workbook(title: str) -> tuple[Workbook, Worksheet]:

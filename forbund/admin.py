@@ -92,10 +92,20 @@ class RoleAdmin(ScopedAdmin):
 
 @admin.register(ActivityEvent)
 class ActivityEventAdmin(ScopedAdmin):
-    list_display = ["created_at", "description", "actor", "forbund"]
+    """Read-only: the audit log is written only by the services. Failed logins with an unknown
+    username belong to no förbund and are seen only here."""
+
+    list_display = ["created_at", "kind", "description", "actor", "forbund"]
+    list_filter = ["kind", "forbund"]
+    list_select_related = ["forbund", "actor"]
+    search_fields = ["description", "object_repr"]
+    date_hierarchy = "created_at"
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+
+from finsam.concurrency import OnceForm, VersionedForm
 
 from .models import (
     Arbetsgrupp,
@@ -33,11 +35,13 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-class ForbundScopedForm(forms.ModelForm):
+class ForbundScopedForm(VersionedForm, OnceForm, forms.ModelForm):
     """A model form whose related-record choices come only from one förbund.
 
     The instance is bound to the förbund before validation so that model validation (which
-    compares förbund across related records) sees the right one.
+    compares förbund across related records) sees the right one. The same form creates a record
+    (once per form token, so a double submit makes one) and edits one (only over the version it was
+    opened on, so nobody's save is silently lost).
     """
 
     def __init__(self, *args, forbund: Forbund, **kwargs):
@@ -54,7 +58,7 @@ class ForbundScopedForm(forms.ModelForm):
                 field.widget = TimeInput()
 
 
-class ForbundForm(forms.ModelForm):
+class ForbundForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Forbund
         fields = ["name", "organisationsnummer", "bildat", "andamal", "uppgifter", "verksamhetside"]
@@ -101,7 +105,7 @@ class ArbetsgruppForm(ForbundScopedForm):
         fields = ["kind", "name", "purpose", "insats", "start", "end"]
 
 
-class GroupMemberForm(forms.Form):
+class GroupMemberForm(OnceForm):
     person = forms.ModelChoiceField(label="Person", queryset=Person.objects.none())
     role = forms.ChoiceField(label="Roll i gruppen", choices=GroupMembership.Role.choices)
 
@@ -113,7 +117,7 @@ class GroupMemberForm(forms.Form):
         )
 
 
-class GroupMeetingForm(forms.ModelForm):
+class GroupMeetingForm(OnceForm, forms.ModelForm):
     class Meta:
         model = GroupMeeting
         fields = ["date", "note"]
@@ -148,6 +152,18 @@ class QueuedPasswordResetForm(PasswordResetForm):
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         send_email.delay(subject=subject, body=body, to=[to_email], from_email=from_email)
+
+
+class RecordedSetPasswordForm(SetPasswordForm):
+    """The new password chosen through a reset link; the change is recorded in the account's förbund."""
+
+    def save(self, commit=True):
+        from .services import account_password_change_record
+
+        user = super().save(commit=commit)
+        if commit:
+            account_password_change_record(user=user, reset=True)
+        return user
 
 
 class CommentForm(forms.Form):

@@ -8,7 +8,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.views.generic import CreateView, UpdateView
 
-from finsam import access, workflow
+from finsam import access, concurrency, workflow
 
 from . import services
 from .selectors import default_year
@@ -24,8 +24,8 @@ def add_model_errors(form, error: ValidationError) -> None:
 
 class ForbundViewMixin:
     """Resolves the förbund from the URL (404 to anyone without a role in it) and enforces the
-    view's one declared `rule`, a rule name from `finsam.access` (403 with its reason, or for a
-    refusal by the record's state a message on the page it came from).
+    view's one declared `rule`, a rule name from `finsam.access` (403 with the rule's reason, which
+    the 403 page shows; services refuse the same edits by state with a message on the page).
 
     The rule is asked about the subject its second parameter names: `forbund` is checked before
     anything else is loaded; `insats`, `meeting`, `report` … are the attributes `load_objects`
@@ -93,7 +93,10 @@ class ForbundObjectMixin(ForbundViewMixin):
 
 
 class RecordFormMixin(ForbundObjectMixin):
-    """Create/update a förbund record through `services.forbund_record_save`."""
+    """Create/update a förbund record through `services.forbund_record_save`: a create runs once per
+    form token (a double submit leads to the record the first one made), an edit only over the
+    version the form was opened on (a stale save says what the other person changed and keeps what
+    was typed). The service asks the view's rule again, about the record as it is stored."""
 
     rule = "manage_organisation"
     template_name = "forbund/record_form.html"
@@ -106,10 +109,31 @@ class RecordFormMixin(ForbundObjectMixin):
         return kwargs
 
     def form_valid(self, form):
+        user = self.request.user
+        instance = form.save(commit=False)
         try:
-            self.object = services.forbund_record_save(
-                forbund=self.forbund, instance=form.save(commit=False), by=self.request.user
-            )
+            if instance.pk is None:
+                self.object, created = concurrency.create_once(
+                    token=form.token,
+                    by=user,
+                    create=lambda: services.forbund_record_save(
+                        forbund=self.forbund, instance=instance, by=user, rule=self.rule
+                    ),
+                )
+                if not created:
+                    messages.info(self.request, f"{self.object} var redan sparad.")
+                    return HttpResponseRedirect(self.get_success_url())
+            else:
+                self.object = services.forbund_record_save(
+                    forbund=self.forbund,
+                    instance=instance,
+                    by=user,
+                    opened_version=form.opened,
+                    rule=self.rule,
+                )
+        except concurrency.StaleEdit as error:
+            form.show_stale(error)
+            return self.form_invalid(form)
         except ValidationError as error:
             add_model_errors(form, error)
             return self.form_invalid(form)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+
+from finsam import money
 
 from .models import (
     ActivityEvent,
@@ -16,8 +19,10 @@ from .models import (
     GroupMembership,
     Kansliuppdrag,
     Medlem,
+    Role,
     Styrelsemote,
     Styrelseuppdrag,
+    User,
     WorkingAgePopulation,
     medlem_kind_order,
     period_active_q,
@@ -66,6 +71,7 @@ class Contribution:
     medlem: Medlem
     amount: Decimal | None
     share: Decimal | None
+    shown_amount: Decimal | None = None  # rounded to whole thousands so the rows add up to the total
 
 
 @dataclass
@@ -73,25 +79,32 @@ class FundingTable:
     budget: object | None
     rows: list[Contribution]
     total: Decimal
+    shown_total: Decimal = Decimal(0)
 
 
 def funding_for_year(forbund: Forbund, year: int) -> FundingTable:
     """Each member's contribution in the year's latest budget version (decided ones first)."""
-    from ekonomi.models import Budget
+    from ekonomi.selectors.budget import budget_in_force
 
     medlemmar = list(medlemmar_in_year(forbund, year))
-    budgets = Budget.objects.filter(forbund=forbund, year=year).order_by("-version")
-    budget = budgets.filter(status=Budget.Status.BESLUTAD).first() or budgets.first()
+    budget = budget_in_force(forbund, year)
     amounts: dict[int, Decimal] = {}
     if budget is not None:
         amounts = dict(budget.intakter.values_list("medlem_id", "amount"))
-    total = sum(amounts.values(), Decimal(0))
-    rows = []
-    for medlem in medlemmar:
-        amount = amounts.get(medlem.pk)
-        share = (amount / total * 100).quantize(Decimal("1")) if amount is not None and total else None
-        rows.append(Contribution(medlem=medlem, amount=amount, share=share))
-    return FundingTable(budget=budget, rows=rows, total=total)
+    total = money.total(amounts.values())
+    rows = [
+        Contribution(
+            medlem=medlem,
+            amount=amounts.get(medlem.pk),
+            share=money.percent(amounts.get(medlem.pk), total, places=0),
+        )
+        for medlem in medlemmar
+    ]
+    with_amount = [row for row in rows if row.amount is not None]
+    shown, shown_total = money.tkr_table([row.amount for row in with_amount])
+    for row, thousands in zip(with_amount, shown, strict=True):
+        row.shown_amount = thousands * money.TUSEN
+    return FundingTable(budget=budget, rows=rows, total=total, shown_total=shown_total * money.TUSEN)
 
 
 @dataclass
@@ -145,7 +158,12 @@ def arbetsgrupper_in_year(forbund: Forbund, year: int | None = None) -> QuerySet
 
 
 def meetings_in_year(forbund: Forbund, year: int) -> QuerySet[Styrelsemote]:
-    return Styrelsemote.objects.filter(forbund=forbund, date__year=year).order_by("date", "start_time")
+    # With its förbund: each row asks the access rules whether the meeting may still be edited.
+    return (
+        Styrelsemote.objects.filter(forbund=forbund, date__year=year)
+        .select_related("forbund")
+        .order_by("date", "start_time")
+    )
 
 
 def next_meeting(forbund: Forbund) -> Styrelsemote | None:
@@ -161,11 +179,55 @@ def population_in_year(forbund: Forbund, year: int) -> int | None:
     return total["total"]
 
 
-def per_inhabitant(amount: Decimal, population: int | None) -> Decimal | None:
-    if not amount or not population:
-        return None
-    return (amount / population).quantize(Decimal("1"), ROUND_HALF_UP)
+# Signing in and out is in the förbund's log, but is not a change to its records.
+ACCOUNT_EVENTS = frozenset(
+    {
+        ActivityEvent.Kind.LOGIN,
+        ActivityEvent.Kind.LOGOUT,
+        ActivityEvent.Kind.LOGIN_FAILED,
+        ActivityEvent.Kind.PASSWORD_CHANGED,
+    }
+)
 
 
 def recent_activity(forbund: Forbund, limit: int = 8) -> QuerySet[ActivityEvent]:
-    return ActivityEvent.objects.filter(forbund=forbund).select_related("actor")[:limit]
+    """The latest changes to the förbund's records, for the dashboard."""
+    return (
+        ActivityEvent.objects.filter(forbund=forbund)
+        .exclude(kind__in=ACCOUNT_EVENTS)
+        .select_related("actor")[:limit]
+    )
+
+
+def audit_log(forbund: Forbund) -> QuerySet[ActivityEvent]:
+    """The förbund's whole audit log, newest first."""
+    return (
+        ActivityEvent.objects.filter(forbund=forbund)
+        .select_related("actor", "content_type")
+        .order_by("-created_at", "-id")
+    )
+
+
+def audit_log_people(forbund: Forbund) -> QuerySet[User]:
+    """Everyone the log can be filtered by: those with a role in the förbund and those who acted in it."""
+    return User.objects.filter(
+        Q(pk__in=Role.objects.filter(forbund=forbund).values("user"))
+        | Q(pk__in=ActivityEvent.objects.filter(forbund=forbund, actor__isnull=False).values("actor"))
+    ).order_by("first_name", "last_name", "username")
+
+
+def audit_log_record_kinds(forbund: Forbund) -> list[tuple[int, str]]:
+    """The kinds of record the förbund's log has rows about, by their Swedish name."""
+    used = ActivityEvent.objects.filter(forbund=forbund, content_type__isnull=False).values("content_type")
+    kinds = []
+    for content_type in ContentType.objects.filter(pk__in=used):
+        kinds.append((content_type.pk, record_kind(content_type)))
+    return sorted(kinds, key=lambda kind: kind[1])
+
+
+def record_kind(content_type: ContentType | None) -> str:
+    """'Person', 'Styrelsemöte' …: the Swedish name of a kind of record."""
+    if content_type is None:
+        return ""
+    model = content_type.model_class()
+    return str(model._meta.verbose_name).capitalize() if model else content_type.model

@@ -1,53 +1,114 @@
-"""Writes to the förbund core. Each runs in a transaction, validates the model and logs who did it."""
+"""Writes to the förbund core. Each runs in a transaction, checks its rule, validates the model and
+records who changed what in the audit trail (`finsam.audit`), with the field values before and after.
+
+The account events (logins, logouts, failed logins, password changes) are recorded here too: Django's
+auth signals call them (`forbund.apps`), so each förbund's *Logg* shows who signed in to it."""
 
 from __future__ import annotations
 
 from django.db import models, transaction
 
+from finsam import access, audit, concurrency
+
 from .models import ActivityEvent, Arbetsgrupp, Forbund, GroupMeeting, GroupMembership, Person, User
+
+AccountEvent = ActivityEvent.Kind
 
 
 def activity_log(*, forbund: Forbund, actor: User | None, description: str, obj=None) -> ActivityEvent:
     """An event without field values; services that change a record use `finsam.audit` instead."""
-    from finsam import audit
-
     return audit.event(forbund=forbund, actor=actor, description=description, obj=obj)
 
 
-def _describe(instance: models.Model, created: bool) -> str:
-    verb = "Lade till" if created else "Ändrade"
-    return f"{verb} {instance._meta.verbose_name}: {instance}"
+def _noun(instance: models.Model) -> str:
+    return str(instance._meta.verbose_name)
+
+
+def _ask(rule: str | None, by: User, forbund: Forbund, record: models.Model) -> None:
+    """Ask `rule` about what it is about: the förbund, or the record as it is stored now."""
+    if rule is None:
+        return
+    subject = forbund if access.get_rule(rule).subject == "forbund" else record
+    access.require(rule, by, subject)
 
 
 @transaction.atomic
-def forbund_record_save(*, forbund: Forbund, instance: models.Model, by: User) -> models.Model:
+def forbund_record_save(
+    *,
+    forbund: Forbund,
+    instance: models.Model,
+    by: User,
+    opened_version: int | None = None,
+    rule: str | None = None,
+) -> models.Model:
     """Create or update one record of the förbund's organisation (member, board assignment, staff,
-    group, person, meeting, population count). The record is bound to `forbund` whatever the
-    input said, validated, saved and logged."""
-    created = instance.pk is None
+    group, person, meeting, population count). The record is bound to `forbund` whatever the input
+    said, validated, saved and recorded with its values before and after.
+
+    `rule` is the access rule the write needs (`manage_organisation`, or `edit_meeting` for a meeting,
+    asked about the meeting as stored, so a justerat meeting's date cannot be changed). An update is
+    refused with `StaleEdit` when someone saved the record after the form was opened
+    (`opened_version`)."""
     instance.forbund = forbund
+    if instance.pk is None:
+        _ask(rule, by, forbund, instance)
+        instance.full_clean()
+        instance.save()
+        audit.created(
+            forbund=forbund, actor=by, obj=instance, description=f"Lade till {_noun(instance)}: {instance}"
+        )
+        return instance
+
+    description = f"Ändrade {_noun(instance)}: {instance}"
+
+    def check(current: models.Model) -> None:
+        _ask(rule, by, forbund, current)
+
+    if hasattr(instance, "lock_version"):
+        return concurrency.save_edit(
+            instance,
+            by=by,
+            forbund=forbund,
+            opened_version=opened_version,
+            check=check,
+            description=description,
+        )
+    current = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    check(current)
+    before = audit.values(current)
     instance.full_clean()
     instance.save()
-    activity_log(forbund=forbund, actor=by, description=_describe(instance, created))
+    audit.changed(forbund=forbund, actor=by, obj=instance, before=before, description=description)
     return instance
 
 
 @transaction.atomic
-def forbund_update(*, forbund: Forbund, by: User) -> Forbund:
-    forbund.full_clean()
-    forbund.save()
-    activity_log(forbund=forbund, actor=by, description="Ändrade förbundets uppgifter")
-    return forbund
+def forbund_update(*, forbund: Forbund, by: User, opened_version: int | None = None) -> Forbund:
+    """Save the förbund's own facts (name, organisationsnummer, ändamål …) as edited in a form."""
+
+    def check(current: Forbund) -> None:
+        access.require("manage_organisation", by, current)
+
+    return concurrency.save_edit(
+        forbund,
+        by=by,
+        forbund=forbund,
+        opened_version=opened_version,
+        check=check,
+        description="Ändrade förbundets uppgifter",
+    )
 
 
 @transaction.atomic
 def group_member_add(*, arbetsgrupp: Arbetsgrupp, person: Person, role: str, by: User) -> GroupMembership:
+    access.require("manage_organisation", by, arbetsgrupp.forbund)
     membership = GroupMembership(arbetsgrupp=arbetsgrupp, person=person, role=role)
     membership.full_clean()
     membership.save()
-    activity_log(
+    audit.created(
         forbund=arbetsgrupp.forbund,
         actor=by,
+        obj=membership,
         description=f"Lade till {person} i {arbetsgrupp}",
     )
     return membership
@@ -56,18 +117,26 @@ def group_member_add(*, arbetsgrupp: Arbetsgrupp, person: Person, role: str, by:
 @transaction.atomic
 def group_member_remove(*, membership: GroupMembership, by: User) -> None:
     arbetsgrupp, person = membership.arbetsgrupp, membership.person
+    access.require("manage_organisation", by, arbetsgrupp.forbund)
+    audit.deleted(
+        forbund=arbetsgrupp.forbund,
+        actor=by,
+        obj=membership,
+        description=f"Tog bort {person} ur {arbetsgrupp}",
+    )
     membership.delete()
-    activity_log(forbund=arbetsgrupp.forbund, actor=by, description=f"Tog bort {person} ur {arbetsgrupp}")
 
 
 @transaction.atomic
 def group_meeting_add(*, arbetsgrupp: Arbetsgrupp, meeting: GroupMeeting, by: User) -> GroupMeeting:
+    access.require("manage_organisation", by, arbetsgrupp.forbund)
     meeting.arbetsgrupp = arbetsgrupp
     meeting.full_clean()
     meeting.save()
-    activity_log(
+    audit.created(
         forbund=arbetsgrupp.forbund,
         actor=by,
+        obj=meeting,
         description=f"Lade till möte {meeting.date:%Y-%m-%d} för {arbetsgrupp}",
     )
     return meeting
@@ -76,9 +145,72 @@ def group_meeting_add(*, arbetsgrupp: Arbetsgrupp, meeting: GroupMeeting, by: Us
 @transaction.atomic
 def group_meeting_remove(*, meeting: GroupMeeting, by: User) -> None:
     arbetsgrupp = meeting.arbetsgrupp
-    meeting.delete()
-    activity_log(
+    access.require("manage_organisation", by, arbetsgrupp.forbund)
+    audit.deleted(
         forbund=arbetsgrupp.forbund,
         actor=by,
+        obj=meeting,
         description=f"Tog bort möte {meeting.date:%Y-%m-%d} för {arbetsgrupp}",
+    )
+    meeting.delete()
+
+
+# The account: logins, logouts, failed logins and password changes --------------------------------
+
+
+def _forbund_of(user: User) -> list[Forbund]:
+    return list(Forbund.objects.filter(roles__user=user).distinct().order_by("pk"))
+
+
+def _account_event(*, user: User, kind: str, actor: User | None, description: str) -> list[ActivityEvent]:
+    """One row in every förbund where the account has a role (one without a förbund if it has none),
+    so each förbund's log shows who signed in to it."""
+    return [
+        audit.record(forbund=forbund, actor=actor, kind=kind, obj=user, description=description)
+        for forbund in _forbund_of(user) or [None]
+    ]
+
+
+@transaction.atomic
+def account_login_record(*, user: User) -> list[ActivityEvent]:
+    return _account_event(user=user, kind=AccountEvent.LOGIN, actor=user, description=f"{user} loggade in")
+
+
+@transaction.atomic
+def account_logout_record(*, user: User) -> list[ActivityEvent]:
+    return _account_event(user=user, kind=AccountEvent.LOGOUT, actor=user, description=f"{user} loggade ut")
+
+
+@transaction.atomic
+def account_login_failed_record(*, username: str) -> list[ActivityEvent]:
+    """A failed login names the username that was tried, never the password. For an existing account
+    it goes to that account's förbund (without an actor: nobody was signed in); for an unknown name
+    to no förbund (the administration sees it)."""
+    username = (username or "")[:150]
+    user = User.objects.filter(**{User.USERNAME_FIELD: username}).first() if username else None
+    if user is None:
+        return [
+            audit.record(
+                forbund=None,
+                actor=None,
+                kind=AccountEvent.LOGIN_FAILED,
+                description=f"Misslyckad inloggning med okänt användarnamn ”{username}”",
+            )
+        ]
+    return _account_event(
+        user=user,
+        kind=AccountEvent.LOGIN_FAILED,
+        actor=None,
+        description=f"Misslyckad inloggning som ”{username}”",
+    )
+
+
+@transaction.atomic
+def account_password_change_record(*, user: User, reset: bool = False) -> list[ActivityEvent]:
+    how = "via en återställningslänk" if reset else "själv"
+    return _account_event(
+        user=user,
+        kind=AccountEvent.PASSWORD_CHANGED,
+        actor=user,
+        description=f"{user} bytte lösenord {how}",
     )

@@ -1,7 +1,11 @@
+"""Every page of the förbund app under /f/<forbund>/ (`urlpatterns`) and its public archive under
+/arkiv/<forbund>/ (`public_urlpatterns`)."""
+
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import views
-from .meetings import urls as meeting_urls
+from . import audit_views, views
+from .meetings.views import agenda, minutes, packet, public
 
 app_name = "forbund"
 
@@ -39,8 +43,109 @@ urlpatterns = [
         views.GroupMeetingRemoveView.as_view(),
         name="group_meeting_remove",
     ),
+    path("logg/", audit_views.AuditLogView.as_view(), name="logg"),
     path("moten/", views.MotesplanView.as_view(), name="moten"),
     path("moten/nytt/", views.StyrelsemoteCreateView.as_view(), name="mote_create"),
     path("moten/<int:pk>/andra/", views.StyrelsemoteUpdateView.as_view(), name="mote_edit"),
-    *meeting_urls.urlpatterns,
+]
+
+# The board's meetings: the meeting page, its agenda and notice, attendance, minutes and packet.
+meeting_urlpatterns = [
+    # The meeting page, its agenda and notice
+    path("moten/<int:pk>/", agenda.MeetingDetailView.as_view(), name="mote"),
+    path("moten/<int:pk>/kalender.ics", agenda.MeetingIcsView.as_view(), name="mote_ics"),
+    path("moten/<int:pk>/punkter/ny/", agenda.AgendaItemFormView.as_view(), name="agenda_item_create"),
+    path(
+        "moten/<int:pk>/punkter/<int:item_pk>/andra/",
+        agenda.AgendaItemFormView.as_view(),
+        name="agenda_item_edit",
+    ),
+    path(
+        "moten/<int:pk>/punkter/<int:item_pk>/ta-bort/",
+        agenda.AgendaItemDeleteView.as_view(),
+        name="agenda_item_delete",
+    ),
+    path(
+        "moten/<int:pk>/punkter/<int:item_pk>/flytta/<slug:direction>/",
+        agenda.AgendaItemMoveView.as_view(),
+        name="agenda_item_move",
+    ),
+    path(
+        "moten/<int:pk>/standardpunkter/",
+        agenda.AgendaStandardItemsView.as_view(),
+        name="agenda_standard_items",
+    ),
+    path(
+        "moten/<int:pk>/delegationsbeslut/",
+        agenda.AgendaDelegationItemView.as_view(),
+        name="agenda_delegation_item",
+    ),
+    path(
+        "moten/<int:pk>/handlingar/<int:attachment_pk>/",
+        agenda.AgendaAttachmentDownloadView.as_view(),
+        name="agenda_attachment",
+    ),
+    path(
+        "moten/<int:pk>/handlingar/<int:attachment_pk>/ta-bort/",
+        agenda.AgendaAttachmentDeleteView.as_view(),
+        name="agenda_attachment_delete",
+    ),
+    path("moten/<int:pk>/kallelse/", agenda.NoticeSendView.as_view(), name="notice_send"),
+    path("moten/<int:pk>/kallelser/", agenda.NoticeListView.as_view(), name="notices"),
+    path("moten/standardpunkter/", agenda.AgendaTemplateView.as_view(), name="agenda_template"),
+    path(
+        "moten/standardpunkter/<int:pk>/andra/",
+        agenda.AgendaTemplateItemEditView.as_view(),
+        name="agenda_template_edit",
+    ),
+    path(
+        "moten/standardpunkter/<int:pk>/ta-bort/",
+        agenda.AgendaTemplateItemDeleteView.as_view(),
+        name="agenda_template_delete",
+    ),
+    path("delegationsbeslut/", agenda.DelegationsbeslutListView.as_view(), name="delegationsbeslut"),
+    path(
+        "delegationsbeslut/ny/", agenda.DelegationsbeslutFormView.as_view(), name="delegationsbeslut_create"
+    ),
+    path(
+        "delegationsbeslut/<int:pk>/andra/",
+        agenda.DelegationsbeslutFormView.as_view(),
+        name="delegationsbeslut_edit",
+    ),
+    # Attendance, minutes, justering, rättelser and the anslag
+    path("moten/<int:pk>/narvaro/", minutes.AttendanceView.as_view(), name="narvaro"),
+    path("moten/<int:pk>/protokoll/", minutes.MinutesView.as_view(), name="protokoll"),
+    path("moten/<int:pk>/protokoll/utskrift/", minutes.MinutesPrintView.as_view(), name="protokoll_utskrift"),
+    path(
+        "moten/<int:pk>/protokoll/status/<str:target>/",
+        minutes.MinutesStatusView.as_view(),
+        name="protokoll_status",
+    ),
+    path(
+        "moten/<int:pk>/protokoll/rattelse/",
+        minutes.MinutesCorrectionView.as_view(),
+        name="protokoll_rattelse",
+    ),
+    path("moten/<int:pk>/justera/", minutes.ApproveView.as_view(), name="justera"),
+    path("moten/<int:pk>/anslag/", minutes.AnnouncementView.as_view(), name="anslag"),
+    # The packet and the minutes as PDF
+    path("moten/<int:pk>/handlingar/", packet.PacketView.as_view(), name="motespaket_html"),
+    path("moten/<int:pk>/handlingar/pdf/", packet.PacketPdfView.as_view(), name="motespaket"),
+    path("moten/<int:pk>/protokoll/pdf/", packet.MinutesPdfView.as_view(), name="motesprotokoll_pdf"),
+]
+
+urlpatterns += meeting_urlpatterns
+
+# The public archive under /arkiv/<forbund>/, the only pages without login (finsam/urls.py).
+public_urlpatterns = [
+    path("", login_not_required(public.ArchiveView.as_view()), name="public_archive"),
+    path(
+        "protokoll/<int:pk>/", login_not_required(public.PublicMinutesView.as_view()), name="public_protokoll"
+    ),
+    path(
+        "protokoll/<int:pk>/anslag/",
+        login_not_required(public.PublicAnnouncementView.as_view()),
+        name="public_anslag",
+    ),
+    path("verksamhetsplan/<int:pk>/", public.plan_download, name="public_verksamhetsplan"),
 ]

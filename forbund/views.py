@@ -9,12 +9,18 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView, UpdateView
 
-from finsam import access
+from finsam import access, concurrency, money
 from insatser import selectors as insats_selectors
 from uppfoljning import selectors as report_selectors
 
 from . import forms, selectors, services
-from .mixins import ForbundObjectMixin, ForbundViewMixin, RecordCreateView, RecordUpdateView
+from .mixins import (
+    ForbundObjectMixin,
+    ForbundViewMixin,
+    RecordCreateView,
+    RecordUpdateView,
+    add_model_errors,
+)
 from .models import (
     Arbetsgrupp,
     GroupMeeting,
@@ -40,6 +46,7 @@ def home(request):
 
 
 class DashboardView(ForbundViewMixin, TemplateView):
+    rule = "view_forbund"
     template_name = "forbund/dashboard.html"
 
     def get_context_data(self, **kwargs):
@@ -61,16 +68,15 @@ class DashboardView(ForbundViewMixin, TemplateView):
             overdue_milestones=insats_selectors.overdue_milestones(user, self.forbund),
             reports_to_review=report_selectors.reports_to_review(user, self.forbund),
             population=population,
-            per_invanare=selectors.per_inhabitant(funding.total, population),
-            activity=selectors.recent_activity(self.forbund)
-            if access.can_manage_organisation(user, self.forbund)
-            else [],
+            per_invanare=money.per_inhabitant(funding.total, population),
+            activity=selectors.recent_activity(self.forbund) if context["may"].manage_organisation else [],
             role_labels=access.role_labels(user, self.forbund),
         )
         return context
 
 
 class ForbundDetailView(ForbundViewMixin, TemplateView):
+    rule = "view_forbund"
     template_name = "forbund/forbund_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -85,7 +91,7 @@ class ForbundDetailView(ForbundViewMixin, TemplateView):
 
 
 class ForbundUpdateView(ForbundViewMixin, UpdateView):
-    permission = staticmethod(access.can_manage_organisation)
+    rule = "manage_organisation"
     form_class = forms.ForbundForm
     template_name = "forbund/record_form.html"
 
@@ -93,7 +99,14 @@ class ForbundUpdateView(ForbundViewMixin, UpdateView):
         return self.forbund
 
     def form_valid(self, form):
-        services.forbund_update(forbund=form.instance, by=self.request.user)
+        try:
+            services.forbund_update(forbund=form.instance, by=self.request.user, opened_version=form.opened)
+        except concurrency.StaleEdit as error:
+            form.show_stale(error)
+            return self.form_invalid(form)
+        except ValidationError as error:
+            add_model_errors(form, error)
+            return self.form_invalid(form)
         messages.success(self.request, "Förbundets uppgifter är sparade.")
         return redirect("forbund:detail", forbund=self.forbund.slug)
 
@@ -105,6 +118,7 @@ class ForbundUpdateView(ForbundViewMixin, UpdateView):
 
 
 class MedlemListView(ForbundViewMixin, TemplateView):
+    rule = "view_forbund"
     template_name = "forbund/medlem_list.html"
 
     def get_context_data(self, **kwargs):
@@ -140,6 +154,7 @@ class PopulationUpdateView(RecordUpdateView):
 
 
 class StyrelseView(ForbundViewMixin, TemplateView):
+    rule = "view_forbund"
     template_name = "forbund/styrelse.html"
 
     def get_context_data(self, **kwargs):
@@ -166,6 +181,7 @@ class StyrelseuppdragUpdateView(RecordUpdateView):
 
 
 class KansliView(ForbundViewMixin, ListView):
+    rule = "view_forbund"
     template_name = "forbund/kansli.html"
     context_object_name = "uppdrag_list"
 
@@ -187,7 +203,7 @@ class KansliuppdragUpdateView(RecordUpdateView):
 
 
 class PersonListView(ForbundViewMixin, ListView):
-    permission = staticmethod(access.can_view_contact_register)
+    rule = "view_contact_register"
     template_name = "forbund/person_list.html"
     context_object_name = "personer"
     paginate_by = 50
@@ -206,6 +222,7 @@ class PersonUpdateView(RecordUpdateView):
 
 
 class ArbetsgruppListView(ForbundViewMixin, ListView):
+    rule = "view_forbund"
     template_name = "forbund/arbetsgrupp_list.html"
     context_object_name = "arbetsgrupper"
 
@@ -214,6 +231,7 @@ class ArbetsgruppListView(ForbundViewMixin, ListView):
 
 
 class ArbetsgruppDetailView(ForbundObjectMixin, DetailView):
+    rule = "view_forbund"
     model = Arbetsgrupp
     template_name = "forbund/arbetsgrupp_detail.html"
 
@@ -222,7 +240,7 @@ class ArbetsgruppDetailView(ForbundObjectMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if context["may_manage"]:
+        if context["may"].manage_organisation:
             context["member_form"] = forms.GroupMemberForm(arbetsgrupp=self.object)
             context["meeting_form"] = forms.GroupMeetingForm()
         return context
@@ -241,15 +259,24 @@ class ArbetsgruppUpdateView(RecordUpdateView):
 
 
 class GroupMemberAddView(ForbundViewMixin, View):
-    permission = staticmethod(access.can_manage_organisation)
+    rule = "manage_organisation"
     http_method_names = ["post"]
 
     def post(self, request, forbund, pk):
         arbetsgrupp = get_object_or_404(Arbetsgrupp, forbund=self.forbund, pk=pk)
         form = forms.GroupMemberForm(request.POST, arbetsgrupp=arbetsgrupp)
         if form.is_valid():
-            services.group_member_add(arbetsgrupp=arbetsgrupp, by=request.user, **form.cleaned_data)
-            messages.success(request, f"{form.cleaned_data['person']} är tillagd i gruppen.")
+            membership, _ = concurrency.create_once(
+                token=form.token,
+                by=request.user,
+                create=lambda: services.group_member_add(
+                    arbetsgrupp=arbetsgrupp,
+                    person=form.cleaned_data["person"],
+                    role=form.cleaned_data["role"],
+                    by=request.user,
+                ),
+            )
+            messages.success(request, f"{membership.person} är tillagd i gruppen.")
         else:
             for error in form.errors.get("person", []) + form.errors.get("role", []):
                 messages.error(request, f"Kunde inte lägga till personen: {error}")
@@ -257,7 +284,7 @@ class GroupMemberAddView(ForbundViewMixin, View):
 
 
 class GroupMeetingAddView(ForbundViewMixin, View):
-    permission = staticmethod(access.can_manage_organisation)
+    rule = "manage_organisation"
     http_method_names = ["post"]
 
     def post(self, request, forbund, pk):
@@ -265,14 +292,18 @@ class GroupMeetingAddView(ForbundViewMixin, View):
         form = forms.GroupMeetingForm(request.POST)
         if form.is_valid():
             try:
-                services.group_meeting_add(
-                    arbetsgrupp=arbetsgrupp, meeting=form.save(commit=False), by=request.user
+                meeting, _ = concurrency.create_once(
+                    token=form.token,
+                    by=request.user,
+                    create=lambda: services.group_meeting_add(
+                        arbetsgrupp=arbetsgrupp, meeting=form.save(commit=False), by=request.user
+                    ),
                 )
             except ValidationError as error:
                 for message in error.messages:
                     messages.error(request, f"Mötet sparades inte: {message}")
             else:
-                messages.success(request, f"Mötet {form.instance.date:%Y-%m-%d} är tillagt.")
+                messages.success(request, f"Mötet {meeting.date:%Y-%m-%d} är tillagt.")
         else:
             for errors in form.errors.values():
                 for error in errors:
@@ -281,7 +312,7 @@ class GroupMeetingAddView(ForbundViewMixin, View):
 
 
 class GroupMeetingRemoveView(ForbundViewMixin, View):
-    permission = staticmethod(access.can_manage_organisation)
+    rule = "manage_organisation"
     http_method_names = ["post"]
 
     def post(self, request, forbund, pk, meeting_pk):
@@ -294,7 +325,7 @@ class GroupMeetingRemoveView(ForbundViewMixin, View):
 
 
 class GroupMemberRemoveView(ForbundViewMixin, View):
-    permission = staticmethod(access.can_manage_organisation)
+    rule = "manage_organisation"
     http_method_names = ["post"]
 
     def post(self, request, forbund, pk, membership_pk):
@@ -307,6 +338,7 @@ class GroupMemberRemoveView(ForbundViewMixin, View):
 
 
 class MotesplanView(ForbundViewMixin, TemplateView):
+    rule = "view_forbund"
     template_name = "forbund/motesplan.html"
 
     def get_context_data(self, **kwargs):
@@ -335,4 +367,13 @@ class StyrelsemoteCreateView(MeetingYearRedirectMixin, RecordCreateView):
 
 
 class StyrelsemoteUpdateView(MeetingYearRedirectMixin, RecordUpdateView):
-    pass
+    """The meeting plan's edit of a meeting's date, time and place: refused once the minutes are
+    locked for justering (the rule is asked about the meeting, here and again in the service)."""
+
+    rule = "edit_meeting"
+
+    def load_objects(self) -> None:
+        self.meeting = get_object_or_404(Styrelsemote, forbund=self.forbund, pk=self.kwargs["pk"])
+
+    def get_object(self, queryset=None):
+        return self.meeting

@@ -12,7 +12,7 @@ from decimal import Decimal
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from finsam import xlsx
+from finsam import money, xlsx
 from finsam.xlsx import TITLE, Value
 
 from .models import Insats
@@ -122,8 +122,8 @@ def _insats_row(
         insats.start,
         insats.end,
         *(xlsx.amount(granted.get(year)) for year in years),
-        xlsx.amount(sum(applied.values(), Decimal(0))),
-        xlsx.amount(sum(granted.values(), Decimal(0))),
+        xlsx.amount(money.total(applied.values())),
+        xlsx.amount(money.total(granted.values())),
     ]
 
 

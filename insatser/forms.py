@@ -8,10 +8,12 @@ from django import forms
 from django.core.validators import MinValueValidator
 
 from finsam import access
+from finsam.concurrency import OnceForm, VersionedForm
 from forbund.forms import DateInput, ForbundScopedForm
 from forbund.models import Forbund, Medlem, Styrelsemote, User
 
 from .models import Attachment, Beslut, Delprocess, Goal, Insats, Milestone
+from .selectors import parties_of
 from .services import BudgetLineData
 
 APPLICATION_FIELDS = [
@@ -39,8 +41,19 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+class InsatsVersionForm(VersionedForm):
+    """The version of the insats a form about one of its parts was opened on: a part (a delprocess,
+    the budget, a signature) changes the application, so it is saved only over the application its
+    editor saw."""
+
+    def __init__(self, *args, insats: Insats, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opened_version"].initial = insats.lock_version
+
+
 class InsatsForm(ForbundScopedForm):
-    """The application: what, for whom, why, by whom, when; goals as one per line."""
+    """The application: what, for whom, why, by whom, when; goals as one per line. A new one is made
+    once per form (a double submit leads to it), an edit is saved only over the version it opened."""
 
     resultatmal = forms.CharField(
         label="Resultatmål",
@@ -69,7 +82,7 @@ class InsatsForm(ForbundScopedForm):
 
     def __init__(self, *args, forbund: Forbund, user: User, **kwargs):
         super().__init__(*args, forbund=forbund, **kwargs)
-        if not access.can_manage_organisation(user, forbund):
+        if not access.check("manage_organisation", user, forbund):  # the samordnare applies for anyone
             self.fields["owner"].queryset = access.projektagare_medlemmar(user, forbund)
             self.fields["owner"].empty_label = None
         self.fields[
@@ -94,7 +107,7 @@ class InsatsForm(ForbundScopedForm):
         }
 
 
-class DelprocessForm(forms.ModelForm):
+class DelprocessForm(OnceForm, forms.ModelForm):
     class Meta:
         model = Delprocess
         fields = ["name", "owner", "owner_unit", "problem", "goals", "activities"]
@@ -203,7 +216,7 @@ def budget_initial(insats: Insats) -> list[dict]:
     return initial
 
 
-class SignatureForm(forms.Form):
+class SignatureForm(InsatsVersionForm):
     medlem = forms.ModelChoiceField(label="Part", queryset=Medlem.objects.none())
     name = forms.CharField(label="Behörig företrädare", max_length=200)
     title = forms.CharField(label="Befattning", max_length=200)
@@ -213,9 +226,8 @@ class SignatureForm(forms.Form):
     )
 
     def __init__(self, *args, insats: Insats, **kwargs):
-        super().__init__(*args, **kwargs)
-        parties = [insats.owner_id, *insats.partners.values_list("pk", flat=True)]
-        self.fields["medlem"].queryset = Medlem.objects.filter(pk__in=parties)
+        super().__init__(*args, insats=insats, **kwargs)
+        self.fields["medlem"].queryset = Medlem.objects.filter(pk__in=parties_of(insats))
 
 
 class DecisionForm(forms.Form):
@@ -259,7 +271,7 @@ class DecisionForm(forms.Form):
         }
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(VersionedForm, OnceForm, forms.ModelForm):
     class Meta:
         model = Milestone
         fields = ["title", "description", "due", "status"]

@@ -9,9 +9,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from finsam.history import StatusHistory
+from finsam.money import KronorField
 from forbund.models import Forbund, ForbundScoped, Medlem, Person, Styrelsemote, validate_period
 
 
@@ -117,6 +119,9 @@ class Insats(ForbundScoped):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("insatser:detail", kwargs={"forbund": self.forbund.slug, "pk": self.pk})
+
     def clean(self) -> None:
         self.check_same_forbund(owner=self.owner if self.owner_id else None)
         self.check_same_forbund(contact=self.contact if self.contact_id else None)
@@ -141,6 +146,18 @@ class Insats(ForbundScoped):
         return self.goals_of(Goal.Kind.EFFEKTMAL)
 
 
+class InsatsPart(models.Model):
+    """A part of an insats shown in a section of its page, which is where the log links to."""
+
+    anchor = ""
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self) -> str:
+        return f"{self.insats.get_absolute_url()}#{self.anchor}"
+
+
 class Goal(models.Model):
     class Kind(models.TextChoices):
         RESULTATMAL = "resultatmal", "Resultatmål"
@@ -160,8 +177,10 @@ class Goal(models.Model):
         return self.text
 
 
-class Delprocess(models.Model):
+class Delprocess(InsatsPart):
     """A local part of an insats, e.g. one per kommun, with its own owner and budget lines."""
+
+    anchor = "delprocesser"
 
     insats = models.ForeignKey(
         Insats, on_delete=models.CASCADE, related_name="delprocesser", verbose_name="insats"
@@ -195,8 +214,10 @@ class Delprocess(models.Model):
         return [line.strip() for line in self.goals.splitlines() if line.strip()]
 
 
-class BudgetLine(models.Model):
+class BudgetLine(InsatsPart):
     """One line of an insats's budget as applied for, with an amount per year."""
+
+    anchor = "budget"
 
     insats = models.ForeignKey(
         Insats, on_delete=models.CASCADE, related_name="budget_lines", verbose_name="insats"
@@ -248,9 +269,7 @@ class BudgetLine(models.Model):
 class BudgetAmount(models.Model):
     line = models.ForeignKey(BudgetLine, on_delete=models.CASCADE, related_name="amounts", verbose_name="rad")
     year = models.PositiveSmallIntegerField("år")
-    amount = models.DecimalField(
-        "belopp (kr)", max_digits=14, decimal_places=0, validators=[MinValueValidator(Decimal(0))]
-    )
+    amount = KronorField("belopp (kr)", validators=[MinValueValidator(Decimal(0))])
 
     class Meta:
         verbose_name = "budgetbelopp"
@@ -265,8 +284,10 @@ class BudgetAmount(models.Model):
         return f"{self.year}: {self.amount} kr"
 
 
-class Signature(models.Model):
+class Signature(InsatsPart):
     """A party's authorised representative (behörig företrädare) confirming the application."""
+
+    anchor = "underskrifter"
 
     insats = models.ForeignKey(
         Insats, on_delete=models.CASCADE, related_name="signatures", verbose_name="insats"
@@ -314,8 +335,10 @@ class StatusChange(StatusHistory):
         ordering = ["insats", "at", "id"]
 
 
-class Beslut(models.Model):
+class Beslut(InsatsPart):
     """The board's decision on an application: granted with an amount per year, or refused."""
+
+    anchor = "beslut"
 
     class Outcome(models.TextChoices):
         BEVILJAD = "beviljad", "Beviljad"
@@ -362,9 +385,7 @@ class GrantedAmount(models.Model):
         Beslut, on_delete=models.CASCADE, related_name="amounts", verbose_name="beslut"
     )
     year = models.PositiveSmallIntegerField("år")
-    amount = models.DecimalField(
-        "beviljat belopp (kr)", max_digits=14, decimal_places=0, validators=[MinValueValidator(Decimal(0))]
-    )
+    amount = KronorField("beviljat belopp (kr)", validators=[MinValueValidator(Decimal(0))])
 
     class Meta:
         verbose_name = "beviljat belopp"
@@ -379,7 +400,9 @@ class GrantedAmount(models.Model):
         return f"{self.year}: {self.amount} kr"
 
 
-class Milestone(models.Model):
+class Milestone(InsatsPart):
+    anchor = "delmal"
+
     class Status(models.TextChoices):
         PLANERAD = "planerad", "Planerad"
         PAGAR = "pagar", "Pågår"
@@ -393,6 +416,12 @@ class Milestone(models.Model):
     due = models.DateField("klart senast")
     status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.PLANERAD)
     completed_on = models.DateField("klart den", null=True, blank=True)
+    lock_version = models.PositiveIntegerField(
+        "ändringsräknare",
+        default=0,
+        editable=False,
+        help_text="Räknas upp vid varje sparning; skyddar mot att två skriver över varandra.",
+    )
 
     class Meta:
         verbose_name = "delmål"
@@ -427,7 +456,9 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"insatser/{instance.insats.forbund_id}/{instance.insats_id}/{filename}"
 
 
-class Attachment(models.Model):
+class Attachment(InsatsPart):
+    anchor = "bilagor"
+
     insats = models.ForeignKey(
         Insats, on_delete=models.CASCADE, related_name="attachments", verbose_name="insats"
     )

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from finsam import access
+from finsam import access, money
 from forbund.models import Forbund, User
 
 from .models import Beslut, BudgetAmount, BudgetLine, GrantedAmount, Insats, Milestone, StatusChange
@@ -27,6 +27,11 @@ def insatser_for_user(user: User, forbund: Forbund) -> QuerySet[Insats]:
     )
 
 
+def parties_of(insats: Insats) -> set[int]:
+    """The member organisations behind an application: its owner and its partners."""
+    return {insats.owner_id, *insats.partners.values_list("pk", flat=True)}
+
+
 def overlapping_year(year: int) -> Q:
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     return Q(start__lte=last, end__gte=first)
@@ -38,10 +43,6 @@ def insatser_running_in_year(user: User, forbund: Forbund, year: int) -> QuerySe
     return insatser_for_user(user, forbund).filter(
         Q(status__in=ACTIVE_STATUSES) | Q(status__in=finished), overlapping_year(year)
     )
-
-
-def ideas(user: User, forbund: Forbund) -> QuerySet[Insats]:
-    return insatser_for_user(user, forbund).filter(status=Insats.Status.IDE)
 
 
 def incoming_applications(user: User, forbund: Forbund) -> QuerySet[Insats]:
@@ -91,7 +92,7 @@ class BudgetSection:
     name: str
     rows: list[BudgetRow] = field(default_factory=list)
     year_totals: list[Decimal] = field(default_factory=list)
-    total: Decimal = Decimal(0)
+    total: Decimal = money.ZERO
 
 
 @dataclass
@@ -121,20 +122,18 @@ def budget_table(insats: Insats) -> BudgetTable:
         row = BudgetRow(
             line=line,
             amounts=[by_year.get(year) for year in years],
-            total=sum(by_year.values(), Decimal(0)),
+            total=money.total(by_year.values()),
         )
         sections.setdefault(line.section_name, BudgetSection(name=line.section_name)).rows.append(row)
     for section in sections.values():
-        section.year_totals = [
-            sum((row.amounts[i] or Decimal(0) for row in section.rows), Decimal(0)) for i in range(len(years))
-        ]
-        section.total = sum(section.year_totals, Decimal(0))
-    year_totals = [sum((s.year_totals[i] for s in sections.values()), Decimal(0)) for i in range(len(years))]
+        section.year_totals = [money.total(row.amounts[i] for row in section.rows) for i in range(len(years))]
+        section.total = money.total(section.year_totals)
+    year_totals = [money.total(s.year_totals[i] for s in sections.values()) for i in range(len(years))]
     return BudgetTable(
         years=years,
         sections=list(sections.values()),
         year_totals=year_totals,
-        total=sum(year_totals, Decimal(0)),
+        total=money.total(year_totals),
     )
 
 

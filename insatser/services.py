@@ -1,4 +1,10 @@
-"""Writes to insatser. Each checks access, validates, runs in a transaction and leaves a trace."""
+"""Writes to insatser. Each asks the access module, validates, runs in a transaction and records the
+values before and after in the audit trail.
+
+An application's content (its fields, partners, goals, budget, delprocesser, signatures and
+attachments) is one thing to the people who edit it: every write to it locks the insats's row, is
+refused when the insats changed since the form was opened, and counts up the insats's
+`lock_version`, so a form opened before any of those changes cannot save over them."""
 
 from __future__ import annotations
 
@@ -7,12 +13,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from finsam import access
+from finsam import access, audit, concurrency, workflow
 from forbund.models import Forbund, Medlem, Styrelsemote, User
-from forbund.services import activity_log
 
 from .models import (
     Attachment,
@@ -27,57 +32,76 @@ from .models import (
     Signature,
     StatusChange,
 )
-from .workflow import TRANSITIONS
+from .selectors import parties_of
 
 S = Insats.Status
+Values = dict[str, tuple[str, str]]
 
 
-def _require(verdict: access.Verdict) -> None:
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
+def _lock(insats: Insats, by: User, opened_version: int | None = None) -> Insats:
+    """The insats's row, locked for this write: refused when someone saved it after the form was
+    opened, or when the application may not be changed (by this user, or in this state)."""
+    current = concurrency.lock_current(insats, opened_version)
+    access.require("edit_application", by, current)
+    return current
+
+
+def _touch(insats: Insats, current: Insats) -> None:
+    """Count up the version of an insats whose parts changed."""
+    concurrency.bump(current)
+    insats.lock_version = current.lock_version
+
+
+# What the log shows of an application ---------------------------------------------------------------
+
+
+def _application_values(insats: Insats) -> Values:
+    """The insats's fields with the partners and goals that are edited together with them."""
+    shown = audit.values(insats)
+    partners = Medlem.objects.filter(samverkansinsatser=insats).order_by("name")
+    shown["partners"] = ("samverkansparter", ", ".join(partner.name for partner in partners))
+    for kind, label in Goal.Kind.choices:
+        texts = Goal.objects.filter(insats=insats, kind=kind).order_by("order", "id")
+        shown[f"goals_{kind}"] = (label.lower(), "; ".join(goal.text for goal in texts))
+    return shown
+
+
+def _budget_values(insats: Insats) -> Values:
+    lines = (
+        BudgetLine.objects.filter(insats=insats)
+        .select_related("delprocess")
+        .prefetch_related("amounts")
+        .order_by("order", "id")
+    )
+    shown = [
+        f"{line.section_name}, {line.description}: "
+        + ", ".join(f"{amount.year} {amount.amount} kr" for amount in line.amounts.all())
+        for line in lines
+    ]
+    return {"budget": ("budget", "; ".join(shown))}
+
+
+def _record(kind: str, *, insats: Insats, by: User, before: Values, after: Values, description: str) -> None:
+    audit.record(
+        forbund=insats.forbund,
+        actor=by,
+        kind=kind,
+        obj=insats,
+        description=description,
+        changes=audit.diff(before, after),
+    )
 
 
 # Application content ------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def insats_create(
-    *, forbund: Forbund, by: User, insats: Insats, partners: Iterable[Medlem] = (), as_idea: bool = False
-) -> Insats:
-    """A new application (utkast) or, for the samordnare, an idea under discussion (idé)."""
-    _require(access.can_register_idea(by, forbund) if as_idea else access.can_create_application(by, forbund))
-    if not as_idea and not access.can_manage_organisation(by, forbund):
-        if not access.projektagare_medlemmar(by, forbund).filter(pk=insats.owner_id).exists():
-            raise ValidationError({"owner": "Du kan bara söka medel för din egen organisation."})
-    insats.forbund = forbund
-    insats.status = S.IDE if as_idea else S.UTKAST
-    insats.full_clean()
-    insats.save()
+def _set_partners(insats: Insats, partners: Iterable[Medlem]) -> None:
     insats.partners.set([partner for partner in partners if partner.pk != insats.owner_id])
-    StatusChange.objects.create(insats=insats, from_status="", to_status=insats.status, by=by)
-    activity_log(
-        forbund=forbund, actor=by, description=f"Skapade insatsen {insats} ({insats.get_status_display()})"
-    )
-    return insats
 
 
-@transaction.atomic
-def insats_update(*, insats: Insats, by: User, partners: Iterable[Medlem] | None = None) -> Insats:
-    _require(access.can_edit_application(by, insats))
-    insats.full_clean()
-    _check_budget_inside_period(insats)
-    insats.save()
-    if partners is not None:
-        insats.partners.set([partner for partner in partners if partner.pk != insats.owner_id])
-    activity_log(forbund=insats.forbund, actor=by, description=f"Ändrade ansökan för {insats}")
-    return insats
-
-
-@transaction.atomic
-def goals_replace(*, insats: Insats, by: User, goals: Mapping[str, list[str]]) -> None:
+def _set_goals(insats: Insats, goals: Mapping[str, list[str]]) -> None:
     """Set the insats's resultatmål and effektmål from ordered lists of texts."""
-    _require(access.can_edit_application(by, insats))
-    insats.goals.all().delete()
+    Goal.objects.filter(insats=insats).delete()
     Goal.objects.bulk_create(
         Goal(insats=insats, kind=kind, text=text.strip(), order=index)
         for kind, texts in goals.items()
@@ -87,25 +111,114 @@ def goals_replace(*, insats: Insats, by: User, goals: Mapping[str, list[str]]) -
 
 
 @transaction.atomic
-def delprocess_save(*, insats: Insats, by: User, delprocess: Delprocess) -> Delprocess:
-    _require(access.can_edit_application(by, insats))
-    delprocess.insats = insats
+def insats_create(
+    *,
+    forbund: Forbund,
+    by: User,
+    insats: Insats,
+    partners: Iterable[Medlem] = (),
+    goals: Mapping[str, list[str]] | None = None,
+    as_idea: bool = False,
+) -> Insats:
+    """A new application (utkast) or, for the samordnare, an idea under discussion (idé)."""
+    if as_idea:
+        access.require("register_idea", by, forbund)
+    else:
+        access.require("create_application", by, forbund, insats.owner if insats.owner_id else None)
+    insats.forbund = forbund
+    insats.status = S.IDE if as_idea else S.UTKAST  # the first state; every later one is a transition
+    insats.full_clean()
+    insats.save()
+    _set_partners(insats, partners)
+    _set_goals(insats, goals or {})
+    workflow.begin(insats, by=by)
+    _record(
+        audit.Kind.CREATED,
+        insats=insats,
+        by=by,
+        before={},
+        after=_application_values(insats),
+        description=f"Insats skapad: {insats} ({insats.get_status_display().lower()})",
+    )
+    return insats
+
+
+@transaction.atomic
+def insats_update(
+    *,
+    insats: Insats,
+    by: User,
+    opened_version: int | None = None,
+    partners: Iterable[Medlem] | None = None,
+    goals: Mapping[str, list[str]] | None = None,
+) -> Insats:
+    """Save the application's text and facts (an edited, unsaved `insats`), with its partners and
+    goals when given."""
+    current = _lock(insats, by, opened_version)
+    before = _application_values(current)
+    insats.full_clean()
+    _check_budget_inside_period(insats)
+    insats.lock_version = current.lock_version + 1
+    insats.save(update_fields=_edited_fields())
+    if partners is not None:
+        _set_partners(insats, partners)
+    if goals is not None:
+        _set_goals(insats, goals)
+    current.refresh_from_db()
+    _record(
+        audit.Kind.CHANGED,
+        insats=current,
+        by=by,
+        before=before,
+        after=_application_values(current),
+        description=f"Ansökan ändrad: {current}",
+    )
+    return insats
+
+
+def _edited_fields() -> list[str]:
+    """What saving an edited application writes: everything but its förbund and its status, which
+    changes only through the workflow (an edit form opened earlier must not put an old one back)."""
+    kept = {"id", "forbund", "status", "created_at"}
+    return [f.name for f in Insats._meta.concrete_fields if f.name not in kept]
+
+
+@transaction.atomic
+def delprocess_save(
+    *, insats: Insats, by: User, delprocess: Delprocess, opened_version: int | None = None
+) -> Delprocess:
+    current = _lock(insats, by, opened_version)
+    before = audit.values(Delprocess.objects.get(pk=delprocess.pk)) if delprocess.pk else None
+    delprocess.insats = current
     delprocess.full_clean()
     delprocess.save()
-    activity_log(
-        forbund=insats.forbund, actor=by, description=f"Sparade delprocessen {delprocess} i {insats}"
-    )
+    _touch(insats, current)
+    if before is None:
+        audit.created(forbund=current.forbund, actor=by, obj=delprocess)
+    else:
+        audit.changed(forbund=current.forbund, actor=by, obj=delprocess, before=before)
     return delprocess
 
 
 @transaction.atomic
 def delprocess_delete(*, delprocess: Delprocess, by: User) -> None:
+    """Remove a delprocess and the budget lines that belong to it."""
     insats = delprocess.insats
-    _require(access.can_edit_application(by, insats))
-    activity_log(
-        forbund=insats.forbund, actor=by, description=f"Tog bort delprocessen {delprocess} ur {insats}"
-    )
+    current = _lock(insats, by)
+    budget_before = _budget_values(current)
+    audit.deleted(forbund=current.forbund, actor=by, obj=delprocess)
     delprocess.delete()
+    _touch(insats, current)
+    budget_after = _budget_values(current)
+    if budget_after != budget_before:
+        _record(
+            audit.Kind.CHANGED,
+            insats=current,
+            by=by,
+            before=budget_before,
+            after=budget_after,
+            description=f"Budgeten ändrad när delprocessen {delprocess} togs bort: {current}",
+        )
 
 
 # Budget -------------------------------------------------------------------------------------------
@@ -133,14 +246,8 @@ def _check_budget_inside_period(insats: Insats) -> None:
         )
 
 
-@transaction.atomic
-def budget_replace(*, insats: Insats, by: User, lines: list[BudgetLineData]) -> None:
-    """Replace the budget as applied for. Years must lie inside the period; amounts are whole
-    kronor, zero or more. Either every line is saved or none is."""
-    _require(access.can_edit_application(by, insats))
+def _budget_errors(insats: Insats, lines: list[BudgetLineData]) -> list[str]:
     years = set(insats.years)
-    if not years:
-        raise ValidationError("Ange insatsens period innan budgeten fylls i.")
     errors = []
     for number, line in enumerate(lines, start=1):
         if line.delprocess and line.delprocess.insats_id != insats.pk:
@@ -154,12 +261,26 @@ def budget_replace(*, insats: Insats, by: User, lines: list[BudgetLineData]) -> 
                 errors.append(f"Rad {number}: beloppet för {year} får inte vara negativt.")
             if amount != amount.to_integral_value():
                 errors.append(f"Rad {number}: ange hela kronor för {year}.")
+    return errors
+
+
+@transaction.atomic
+def budget_replace(
+    *, insats: Insats, by: User, lines: list[BudgetLineData], opened_version: int | None = None
+) -> None:
+    """Replace the budget as applied for. Years must lie inside the period; amounts are whole
+    kronor, zero or more. Either every line is saved or none is."""
+    current = _lock(insats, by, opened_version)
+    if not current.years:
+        raise ValidationError("Ange insatsens period innan budgeten fylls i.")
+    errors = _budget_errors(current, lines)
     if errors:
         raise ValidationError(errors)
-    insats.budget_lines.all().delete()
+    before = _budget_values(current)
+    BudgetLine.objects.filter(insats=current).delete()
     for order, data in enumerate(lines):
         line = BudgetLine.objects.create(
-            insats=insats,
+            insats=current,
             section="" if data.delprocess else data.section.strip(),
             delprocess=data.delprocess,
             description=data.description.strip(),
@@ -170,140 +291,79 @@ def budget_replace(*, insats: Insats, by: User, lines: list[BudgetLineData]) -> 
         BudgetAmount.objects.bulk_create(
             BudgetAmount(line=line, year=year, amount=amount) for year, amount in sorted(data.amounts.items())
         )
-    activity_log(forbund=insats.forbund, actor=by, description=f"Sparade budgeten för {insats}")
+    _touch(insats, current)
+    _record(
+        audit.Kind.CHANGED,
+        insats=current,
+        by=by,
+        before=before,
+        after=_budget_values(current),
+        description=f"Budgeten ändrad: {current}",
+    )
 
 
 # Signatures and attachments ---------------------------------------------------------------------
 
 
 @transaction.atomic
-def signature_record(*, insats: Insats, by: User, medlem: Medlem, name: str, title: str) -> Signature:
-    """Record that a party's authorised representative has confirmed the application."""
-    _require(access.can_edit_application(by, insats))
-    if medlem.pk not in parties_of(insats):
+def signature_record(
+    *, insats: Insats, by: User, medlem: Medlem, name: str, title: str, opened_version: int | None = None
+) -> Signature:
+    """Record that a party's authorised representative has confirmed the application: the version the
+    person recording it had in front of them, so a confirmation never covers changes made since."""
+    current = _lock(insats, by, opened_version)
+    if medlem.pk not in parties_of(current):
         raise ValidationError({"medlem": "Organisationen står inte bakom ansökan."})
+    earlier = Signature.objects.filter(insats=current, medlem=medlem).first()
+    before = audit.values(earlier) if earlier else None
     signature, _ = Signature.objects.update_or_create(
-        insats=insats,
+        insats=current,
         medlem=medlem,
         defaults={"name": name.strip(), "title": title.strip(), "recorded_by": by},
     )
-    activity_log(
-        forbund=insats.forbund, actor=by, description=f"{name} ({medlem}) bekräftade ansökan för {insats}"
-    )
+    _touch(insats, current)
+    description = f"{signature.name} ({medlem}) bekräftade ansökan för {current}"
+    if before is None:
+        audit.created(forbund=current.forbund, actor=by, obj=signature, description=description)
+    else:
+        audit.changed(
+            forbund=current.forbund, actor=by, obj=signature, before=before, description=description
+        )
     return signature
-
-
-def parties_of(insats: Insats) -> set[int]:
-    return {insats.owner_id, *insats.partners.values_list("pk", flat=True)}
 
 
 @transaction.atomic
 def attachment_add(*, insats: Insats, by: User, file, description: str = "") -> Attachment:
-    _require(access.can_edit_application(by, insats))
-    attachment = Attachment(insats=insats, file=file, description=description, uploaded_by=by)
+    current = _lock(insats, by)
+    attachment = Attachment(insats=current, file=file, description=description, uploaded_by=by)
     attachment.full_clean()
     attachment.save()
-    activity_log(forbund=insats.forbund, actor=by, description=f"Lade till bilagan {attachment} i {insats}")
+    _touch(insats, current)
+    audit.created(forbund=current.forbund, actor=by, obj=attachment)
     return attachment
 
 
 @transaction.atomic
 def attachment_remove(*, attachment: Attachment, by: User) -> None:
     insats = attachment.insats
-    _require(access.can_edit_application(by, insats))
-    activity_log(forbund=insats.forbund, actor=by, description=f"Tog bort bilagan {attachment} ur {insats}")
+    current = _lock(insats, by)
+    audit.deleted(forbund=current.forbund, actor=by, obj=attachment)
     attachment.file.delete(save=False)
     attachment.delete()
+    _touch(insats, current)
 
 
 # Workflow -----------------------------------------------------------------------------------------
 
 
-def submission_problems(insats: Insats) -> list[str]:
-    """What stops an application from being submitted, in words the applicant understands."""
-    problems = []
-    if not (insats.start and insats.end):
-        problems.append("Ange insatsens period (start- och slutdatum).")
-    if not insats.partners.exists():
-        problems.append("Minst två medlemmar måste stå bakom ansökan: ange minst en samverkanspart.")
-    if not insats.malgrupp:
-        problems.append("Ange målgrupp.")
-    if not insats.goals.exists():
-        problems.append("Ange minst ett mål.")
-    if not BudgetAmount.objects.filter(line__insats=insats, amount__gt=0).exists():
-        problems.append("Fyll i budgeten.")
-    signed = set(insats.signatures.values_list("medlem_id", flat=True))
-    missing = Medlem.objects.filter(pk__in=parties_of(insats) - signed).order_by("name")
-    problems.extend(f"Behörig företrädare för {medlem} har inte bekräftat ansökan." for medlem in missing)
-    return problems
+def insats_transition(*, insats: Insats, to: str, by: User, comment: str = "") -> StatusChange:
+    """Move an insats one step in its workflow (`insatser.workflow`). A grant or a refusal is not a
+    step anyone takes here: it follows from recording the board's decision (`insats_decide`)."""
+    return workflow.transition(insats, to=to, by=by, comment=comment)
 
 
-def application_snapshot(insats: Insats) -> dict:
-    """The application as submitted, kept on the status change so later edits never rewrite it."""
-    return {
-        "name": insats.name,
-        "kind": insats.kind,
-        "malgrupp": insats.malgrupp,
-        "period": [
-            insats.start.isoformat() if insats.start else None,
-            insats.end.isoformat() if insats.end else None,
-        ],
-        "owner": str(insats.owner),
-        "partners": sorted(str(partner) for partner in insats.partners.all()),
-        "goals": [{"kind": goal.kind, "text": goal.text} for goal in insats.goals.all()],
-        "budget": [
-            {
-                "section": line.section_name,
-                "description": line.description,
-                "amounts": {str(a.year): str(a.amount) for a in line.amounts.all()},
-            }
-            for line in insats.budget_lines.select_related("delprocess").prefetch_related("amounts")
-        ],
-        "signatures": [
-            {"medlem": str(sig.medlem), "name": sig.name, "title": sig.title}
-            for sig in insats.signatures.all()
-        ],
-    }
-
-
-@transaction.atomic
-def insats_transition(
-    *, insats: Insats, to: str, by: User, comment: str = "", recording_decision: bool = False
-) -> StatusChange:
-    """The one place an insats changes status: checks the transition and the role, records who,
-    when and why, and keeps the submitted application. A grant or refusal happens only while
-    recording the board's decision (`insats_decide`)."""
-    insats = Insats.objects.select_for_update().get(pk=insats.pk)
-    _require(access.can_transition(by, insats, to))
-    transition = TRANSITIONS[(insats.status, to)]
-    if transition.by_decision and not recording_decision:
-        raise PermissionDenied(
-            "Beviljande och avslag registreras som styrelsens beslut, med belopp och paragraf."
-        )
-    if transition.needs_comment and not comment.strip():
-        raise ValidationError({"comment": "Skriv vad som ska kompletteras."})
-    snapshot = None
-    if to == S.INSKICKAD:
-        problems = submission_problems(insats)
-        if problems:
-            raise ValidationError(problems)
-        snapshot = application_snapshot(insats)
-    change = StatusChange.objects.create(
-        insats=insats,
-        from_status=insats.status,
-        to_status=to,
-        by=by,
-        comment=comment.strip(),
-        snapshot=snapshot,
-    )
-    insats.status = to
-    insats.save(update_fields=["status", "updated_at"])
-    activity_log(
-        forbund=insats.forbund,
-        actor=by,
-        description=f"{insats}: {change.get_from_status_display()} → {change.get_to_status_display()}",
-    )
-    return change
+def _granted_text(amounts: Mapping[int, Decimal]) -> str:
+    return ", ".join(f"{year} {amount} kr" for year, amount in sorted(amounts.items()))
 
 
 @transaction.atomic
@@ -318,14 +378,15 @@ def insats_decide(
     motivation: str = "",
     amounts: Mapping[int, Decimal] | None = None,
 ) -> Beslut:
-    """Record the board's decision; a grant carries an amount per year inside the period."""
-    insats = Insats.objects.select_for_update().get(pk=insats.pk)
-    _require(access.can_decide(by, insats))
+    """Record the board's decision; a grant carries an amount per year inside the period. The
+    insats becomes beviljad or avslagen as part of it."""
+    current = Insats.objects.select_for_update().get(pk=insats.pk)
+    access.require("decide", by, current)
     amounts = {year: amount for year, amount in (amounts or {}).items() if amount is not None}
-    if meeting is not None and meeting.forbund_id != insats.forbund_id:
+    if meeting is not None and meeting.forbund_id != current.forbund_id:
         raise ValidationError({"meeting": "Mötet hör till ett annat förbund."})
     if outcome == Beslut.Outcome.BEVILJAD:
-        outside = sorted(set(amounts) - set(insats.years))
+        outside = sorted(set(amounts) - set(current.years))
         if outside:
             raise ValidationError(f"{', '.join(map(str, outside))} ligger utanför insatsens period.")
         if any(amount < 0 for amount in amounts.values()):
@@ -335,7 +396,7 @@ def insats_decide(
     else:
         amounts = {}
     beslut = Beslut(
-        insats=insats,
+        insats=current,
         outcome=outcome,
         decided_on=decided_on,
         meeting=meeting,
@@ -348,10 +409,20 @@ def insats_decide(
     GrantedAmount.objects.bulk_create(
         GrantedAmount(beslut=beslut, year=year, amount=amount) for year, amount in sorted(amounts.items())
     )
+    audit.record(
+        forbund=current.forbund,
+        actor=by,
+        kind=audit.Kind.CREATED,
+        obj=beslut,
+        description=f"Styrelsens beslut om {current}: {beslut}",
+        changes=audit.diff(
+            {}, {**audit.values(beslut), "amounts": ("beviljat belopp", _granted_text(amounts))}
+        ),
+    )
     comment = f"Styrelsens beslut {decided_on:%Y-%m-%d}"
     if beslut.reference:
         comment += f" ({beslut.reference})"
-    insats_transition(insats=insats, to=outcome, by=by, comment=comment, recording_decision=True)
+    workflow.transition(insats, to=outcome, by=by, comment=comment, automatic=True)
     return beslut
 
 
@@ -359,10 +430,18 @@ def insats_decide(
 
 
 @transaction.atomic
-def milestone_save(*, insats: Insats, by: User, milestone: Milestone) -> Milestone:
-    _require(access.can_follow_up_insats(by, insats))
+def milestone_create(*, insats: Insats, by: User, milestone: Milestone) -> Milestone:
+    access.require("follow_up_insats", by, insats)
     milestone.insats = insats
     milestone.full_clean()
     milestone.save()
-    activity_log(forbund=insats.forbund, actor=by, description=f"Sparade delmålet {milestone} för {insats}")
+    audit.created(forbund=insats.forbund, actor=by, obj=milestone)
     return milestone
+
+
+def milestone_update(
+    *, insats: Insats, by: User, milestone: Milestone, opened_version: int | None = None
+) -> Milestone:
+    """Save an edited milestone, unless someone saved it after the form was opened."""
+    access.require("follow_up_insats", by, insats)
+    return concurrency.save_edit(milestone, by=by, forbund=insats.forbund, opened_version=opened_version)

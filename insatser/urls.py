@@ -7,6 +7,7 @@ app_name = "insatser"
 urlpatterns = [
     path("", views.InsatsListView.as_view(), name="list"),
     path("ny/", views.InsatsCreateView.as_view(), name="create"),
+    path("ny-ide/", views.IdeaCreateView.as_view(), name="create_idea"),
     path("<int:pk>/", views.InsatsDetailView.as_view(), name="detail"),
     path("<int:pk>/andra/", views.InsatsUpdateView.as_view(), name="edit"),
     path("<int:pk>/budget/", views.BudgetEditView.as_view(), name="budget"),

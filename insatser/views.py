@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Max, Min
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -14,14 +12,14 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from finsam import access
+from finsam import concurrency, workflow
 from forbund.forms import CommentForm
 from forbund.mixins import ForbundViewMixin, TransitionPostMixin, add_model_errors
 
 from . import exports, forms, selectors, services
 from .filters import InsatsFilter
 from .models import Attachment, Delprocess, Insats, Milestone
-from .workflow import TRANSITIONS, transitions_from
+from .workflow import submission_problems
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -33,6 +31,7 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
 
 
 class InsatsListView(ForbundViewMixin, TemplateView):
+    rule = "view_forbund"  # a projektägare sees their own organisation's insatser
     template_name = "insatser/insats_list.html"
 
     def get_filter(self) -> InsatsFilter:
@@ -57,32 +56,27 @@ class InsatsListView(ForbundViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
         insats_filter = self.get_filter()
         context.update(
             filter=insats_filter,
             insatser=insats_filter.qs,
             is_filtered=bool(self.request.GET),
-            may_create=access.can_create_application(user, self.forbund),
-            may_register_idea=access.can_register_idea(user, self.forbund),
             export_query=self.request.GET.urlencode(),
         )
         return context
 
 
 class InsatsMixin(ForbundViewMixin):
-    """Loads the insats among those the user may see (others are 404) and checks `insats_permission`."""
+    """Loads the insats among those the user may see (any other is a 404); a rule about an insats
+    is then asked about it."""
 
-    insats_permission: Callable | None = None
     insats: Insats
 
+    def visible_insatser(self):
+        return selectors.insatser_for_user(self.request.user, self.forbund)
+
     def load_objects(self) -> None:
-        visible = selectors.insatser_for_user(self.request.user, self.forbund)
-        self.insats = get_object_or_404(visible, pk=self.kwargs["pk"])
-        if self.insats_permission is not None:
-            verdict = self.insats_permission(self.request.user, self.insats)
-            if not verdict:
-                raise PermissionDenied(verdict.reason)
+        self.insats = get_object_or_404(self.visible_insatser(), pk=self.kwargs["pk"])
 
     def detail_url(self, anchor: str = "") -> str:
         url = reverse("insatser:detail", kwargs={"forbund": self.forbund.slug, "pk": self.insats.pk})
@@ -96,11 +90,11 @@ class InsatsMixin(ForbundViewMixin):
 
 
 class InsatsDetailView(InsatsMixin, TemplateView):
+    rule = "view_forbund"  # the insats itself is found only among those the user may see
     template_name = "insatser/insats_detail.html"
 
-    def load_objects(self) -> None:
-        visible = selectors.insats_detail(self.request.user, self.forbund)
-        self.insats = get_object_or_404(visible, pk=self.kwargs["pk"])
+    def visible_insatser(self):
+        return selectors.insats_detail(self.request.user, self.forbund)
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("format") == "xlsx":
@@ -110,26 +104,17 @@ class InsatsDetailView(InsatsMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user, insats = self.request.user, self.insats
+        insats = self.insats
         today = timezone.localdate()
-        editable = access.can_edit_application(user, insats)
-        actions = [
-            (transition, CommentForm(prefix=transition.target))
-            for transition in transitions_from(insats.status)
-            if not transition.by_decision and access.can_transition(user, insats, transition.target)
-        ]
+        editable = context["may"].edit_application
+        steps = workflow.steps_for(self.request.user, insats)
+        submittable = any(step.target == Insats.Status.INSKICKAD for step in steps)
         context.update(
             budget=selectors.budget_table(insats),
             granted=selectors.granted_per_year(insats),
             applied=selectors.applied_per_year(insats),
-            may_edit=editable,
-            edit_refusal=editable.reason,
-            may_decide=access.can_decide(user, insats),
-            may_follow_up=access.can_follow_up_insats(user, insats),
-            actions=actions,
-            problems=services.submission_problems(insats)
-            if insats.status in {"utkast", "komplettering_begard"}
-            else [],
+            actions=[(step, CommentForm(prefix=step.target)) for step in steps],
+            problems=submission_problems(insats) if submittable else [],
             signature_form=forms.SignatureForm(insats=insats) if editable else None,
             attachment_form=forms.AttachmentForm() if editable else None,
             overdue={m.pk for m in insats.milestones.all() if m.is_overdue(today)},
@@ -138,12 +123,12 @@ class InsatsDetailView(InsatsMixin, TemplateView):
 
 
 class InsatsCreateView(ForbundViewMixin, TemplateView):
-    template_name = "insatser/insats_form.html"
-    permission = staticmethod(access.can_create_application)
+    """A new application; submitted twice (a double click, a reload) it still makes one insats."""
 
-    @property
-    def as_idea(self) -> bool:
-        return self.request.GET.get("typ") == "ide" or self.request.POST.get("as_idea") == "1"
+    rule = "create_application"
+    template_name = "insatser/insats_form.html"
+    as_idea = False
+    title = "Ny ansökan om medel"
 
     def get_form(self):
         return forms.InsatsForm(
@@ -156,34 +141,54 @@ class InsatsCreateView(ForbundViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.setdefault("form", self.get_form())
-        context["title"] = "Ny idé eller förstudie" if self.as_idea else "Ny ansökan om medel"
+        context["title"] = self.title
         context["as_idea"] = self.as_idea
         context["cancel_url"] = reverse("insatser:list", kwargs={"forbund": self.forbund.slug})
         return context
+
+    def create(self, form) -> Insats:
+        return services.insats_create(
+            forbund=self.forbund,
+            by=self.request.user,
+            insats=form.save(commit=False),
+            partners=form.cleaned_data["partners"],
+            goals=form.goals,
+            as_idea=self.as_idea,
+        )
 
     def post(self, request, *args, **kwargs):
         form = self.get_form()
         if form.is_valid():
             try:
-                insats = services.insats_create(
-                    forbund=self.forbund,
-                    by=request.user,
-                    insats=form.save(commit=False),
-                    partners=form.cleaned_data["partners"],
-                    as_idea=self.as_idea,
+                insats, created = concurrency.create_once(
+                    token=form.token, by=request.user, create=lambda: self.create(form)
                 )
-                services.goals_replace(insats=insats, by=request.user, goals=form.goals)
             except ValidationError as error:
                 add_model_errors(form, error)
             else:
-                messages.success(request, f"{insats} är sparad som {insats.get_status_display().lower()}.")
-                return redirect("insatser:detail", forbund=self.forbund.slug, pk=insats.pk)
+                if created:
+                    messages.success(
+                        request, f"{insats} är sparad som {insats.get_status_display().lower()}."
+                    )
+                else:
+                    messages.info(request, f"{insats} var redan sparad.")
+                return redirect(insats.get_absolute_url())
         return self.render_to_response(self.get_context_data(form=form))
 
 
+class IdeaCreateView(InsatsCreateView):
+    """An idea or förstudie the parties discuss before anyone applies: the samordnare registers it."""
+
+    rule = "register_idea"
+    as_idea = True
+    title = "Ny idé eller förstudie"
+
+
 class InsatsUpdateView(InsatsMixin, TemplateView):
+    """The application's text and facts, saved only over the version the form was opened on."""
+
+    rule = "edit_application"
     template_name = "insatser/insats_form.html"
-    insats_permission = staticmethod(access.can_edit_application)
 
     def get_form(self):
         return forms.InsatsForm(
@@ -201,10 +206,15 @@ class InsatsUpdateView(InsatsMixin, TemplateView):
         form = self.get_form()
         if form.is_valid():
             try:
-                insats = services.insats_update(
-                    insats=form.save(commit=False), by=request.user, partners=form.cleaned_data["partners"]
+                services.insats_update(
+                    insats=form.save(commit=False),
+                    by=request.user,
+                    opened_version=form.opened,
+                    partners=form.cleaned_data["partners"],
+                    goals=form.goals,
                 )
-                services.goals_replace(insats=insats, by=request.user, goals=form.goals)
+            except concurrency.StaleEdit as error:
+                form.show_stale(error)
             except ValidationError as error:
                 add_model_errors(form, error)
             else:
@@ -214,8 +224,8 @@ class InsatsUpdateView(InsatsMixin, TemplateView):
 
 
 class BudgetEditView(InsatsMixin, TemplateView):
+    rule = "edit_application"
     template_name = "insatser/budget_form.html"
-    insats_permission = staticmethod(access.can_edit_application)
 
     def get_formset(self):
         return forms.BudgetFormSet(
@@ -224,6 +234,9 @@ class BudgetEditView(InsatsMixin, TemplateView):
             form_kwargs={"insats": self.insats},
             prefix="rad",
         )
+
+    def get_version_form(self):
+        return forms.InsatsVersionForm(self.request.POST or None, insats=self.insats)
 
     def get(self, request, *args, **kwargs):
         if not self.insats.years:
@@ -234,26 +247,35 @@ class BudgetEditView(InsatsMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.setdefault("formset", self.get_formset())
+        context.setdefault("version", self.get_version_form())
         context["years"] = self.insats.years
         return context
 
     def post(self, request, *args, **kwargs):
-        formset = self.get_formset()
+        formset, version = self.get_formset(), self.get_version_form()
         errors = []
-        if formset.is_valid():
+        if formset.is_valid() and version.is_valid():
             try:
-                services.budget_replace(insats=self.insats, by=request.user, lines=formset.lines())
+                services.budget_replace(
+                    insats=self.insats, by=request.user, lines=formset.lines(), opened_version=version.opened
+                )
+            except concurrency.StaleEdit as error:
+                version.show_stale(error)
             except ValidationError as error:
                 errors = error.messages
             else:
                 messages.success(request, "Budgeten är sparad.")
                 return redirect(self.detail_url("budget"))
-        return self.render_to_response(self.get_context_data(formset=formset, service_errors=errors))
+        context = self.get_context_data(formset=formset, version=version, service_errors=errors)
+        return self.render_to_response(context)
 
 
 class DelprocessFormView(InsatsMixin, TemplateView):
+    """A new delprocess (made once per form) or a changed one, saved over the application its
+    editor saw."""
+
+    rule = "edit_application"
     template_name = "insatser/simple_form.html"
-    insats_permission = staticmethod(access.can_edit_application)
 
     def get_object(self):
         if "delprocess_pk" not in self.kwargs:
@@ -263,55 +285,84 @@ class DelprocessFormView(InsatsMixin, TemplateView):
     def get_form(self):
         return forms.DelprocessForm(self.request.POST or None, instance=self.get_object(), insats=self.insats)
 
+    def get_version_form(self):
+        return forms.InsatsVersionForm(self.request.POST or None, insats=self.insats)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = context.setdefault("form", self.get_form())
+        context.setdefault("version", self.get_version_form())
         context["title"] = f"Ändra {form.instance}" if form.instance.pk else "Ny delprocess"
         context["cancel_url"] = self.detail_url("delprocesser")
         return context
 
+    def save(self, form, version) -> Delprocess:
+        def save() -> Delprocess:
+            return services.delprocess_save(
+                insats=self.insats,
+                by=self.request.user,
+                delprocess=form.save(commit=False),
+                opened_version=version.opened,
+            )
+
+        if form.instance.pk:
+            return save()
+        delprocess, _ = concurrency.create_once(token=form.token, by=self.request.user, create=save)
+        return delprocess
+
     def post(self, request, *args, **kwargs):
-        form = self.get_form()
-        if form.is_valid():
+        form, version = self.get_form(), self.get_version_form()
+        if form.is_valid() and version.is_valid():
             try:
-                services.delprocess_save(
-                    insats=self.insats, by=request.user, delprocess=form.save(commit=False)
-                )
+                delprocess = self.save(form, version)
+            except concurrency.StaleEdit as error:
+                version.show_stale(error)
             except ValidationError as error:
                 add_model_errors(form, error)
             else:
-                messages.success(request, f"Delprocessen {form.instance} är sparad.")
+                messages.success(request, f"Delprocessen {delprocess} är sparad.")
                 return redirect(self.detail_url("delprocesser"))
-        return self.render_to_response(self.get_context_data(form=form))
+        return self.render_to_response(self.get_context_data(form=form, version=version))
 
 
 class DelprocessDeleteView(InsatsMixin, View):
-    insats_permission = staticmethod(access.can_edit_application)
+    rule = "edit_application"
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
         delprocess = get_object_or_404(Delprocess, insats=self.insats, pk=self.kwargs["delprocess_pk"])
-        services.delprocess_delete(delprocess=delprocess, by=request.user)
-        messages.success(request, f"Delprocessen {delprocess} och dess budgetrader är borttagna.")
+        try:
+            services.delprocess_delete(delprocess=delprocess, by=request.user)
+        except ValidationError as error:  # the insats was submitted after the page was opened
+            for message in error.messages:
+                messages.error(request, f"Delprocessen togs inte bort: {message}")
+        else:
+            messages.success(request, f"Delprocessen {delprocess} och dess budgetrader är borttagna.")
         return redirect(self.detail_url("delprocesser"))
 
 
 class SignatureView(InsatsMixin, View):
-    insats_permission = staticmethod(access.can_edit_application)
+    rule = "edit_application"
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
         form = forms.SignatureForm(request.POST, insats=self.insats)
         if form.is_valid():
             data = form.cleaned_data
-            services.signature_record(
-                insats=self.insats,
-                by=request.user,
-                medlem=data["medlem"],
-                name=data["name"],
-                title=data["title"],
-            )
-            messages.success(request, f"Bekräftelsen från {data['medlem']} är registrerad.")
+            try:
+                services.signature_record(
+                    insats=self.insats,
+                    by=request.user,
+                    medlem=data["medlem"],
+                    name=data["name"],
+                    title=data["title"],
+                    opened_version=form.opened,
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, f"Bekräftelsen sparades inte: {message}")
+            else:
+                messages.success(request, f"Bekräftelsen från {data['medlem']} är registrerad.")
         else:
             for errors in form.errors.values():
                 for error in errors:
@@ -319,26 +370,23 @@ class SignatureView(InsatsMixin, View):
         return redirect(self.detail_url("underskrifter"))
 
 
-class TransitionView(InsatsMixin, TransitionPostMixin, View):
+class TransitionView(TransitionPostMixin, InsatsMixin, View):
+    """One step in the insats's workflow, by a button on its page."""
+
+    record_attribute = "insats"
+
     def transition(self, target: str, comment: str):
         return services.insats_transition(
             insats=self.insats, to=target, by=self.request.user, comment=comment
         )
-
-    def transition_label(self, target: str) -> str | None:
-        transition = TRANSITIONS.get((self.insats.status, target))
-        return transition.label if transition else None
-
-    def success_message(self, change) -> str:
-        return f"{self.insats} är nu {change.get_to_status_display().lower()}."
 
     def success_url(self) -> str:
         return self.detail_url()
 
 
 class DecisionView(InsatsMixin, TemplateView):
+    rule = "decide"
     template_name = "insatser/decision_form.html"
-    insats_permission = staticmethod(access.can_decide)
 
     def get_form(self):
         applied = selectors.applied_per_year(self.insats)
@@ -376,8 +424,10 @@ class DecisionView(InsatsMixin, TemplateView):
 
 
 class MilestoneFormView(InsatsMixin, TemplateView):
+    """A new milestone (made once per form) or a changed one (saved over the version it opened)."""
+
+    rule = "follow_up_insats"
     template_name = "insatser/simple_form.html"
-    insats_permission = staticmethod(access.can_follow_up_insats)
 
     def get_form(self):
         instance = None
@@ -392,23 +442,36 @@ class MilestoneFormView(InsatsMixin, TemplateView):
         context["cancel_url"] = self.detail_url("delmal")
         return context
 
+    def save(self, form) -> Milestone:
+        user, milestone = self.request.user, form.save(commit=False)
+        if milestone.pk:
+            return services.milestone_update(
+                insats=self.insats, by=user, milestone=milestone, opened_version=form.opened
+            )
+        milestone, _ = concurrency.create_once(
+            token=form.token,
+            by=user,
+            create=lambda: services.milestone_create(insats=self.insats, by=user, milestone=milestone),
+        )
+        return milestone
+
     def post(self, request, *args, **kwargs):
         form = self.get_form()
         if form.is_valid():
             try:
-                services.milestone_save(
-                    insats=self.insats, by=request.user, milestone=form.save(commit=False)
-                )
+                milestone = self.save(form)
+            except concurrency.StaleEdit as error:
+                form.show_stale(error)
             except ValidationError as error:
                 add_model_errors(form, error)
             else:
-                messages.success(request, f"Delmålet {form.instance} är sparat.")
+                messages.success(request, f"Delmålet {milestone} är sparat.")
                 return redirect(self.detail_url("delmal"))
         return self.render_to_response(self.get_context_data(form=form))
 
 
 class AttachmentUploadView(InsatsMixin, View):
-    insats_permission = staticmethod(access.can_edit_application)
+    rule = "edit_application"
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
@@ -434,6 +497,7 @@ class AttachmentUploadView(InsatsMixin, View):
 
 
 class AttachmentDownloadView(InsatsMixin, View):
+    rule = "view_forbund"  # whoever sees the insats reads its attachments
     http_method_names = ["get"]
 
     def get(self, request, *args, **kwargs):
@@ -442,11 +506,16 @@ class AttachmentDownloadView(InsatsMixin, View):
 
 
 class AttachmentRemoveView(InsatsMixin, View):
-    insats_permission = staticmethod(access.can_edit_application)
+    rule = "edit_application"
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
         attachment = get_object_or_404(Attachment, insats=self.insats, pk=self.kwargs["attachment_pk"])
-        services.attachment_remove(attachment=attachment, by=request.user)
-        messages.success(request, f"Bilagan {attachment} är borttagen.")
+        try:
+            services.attachment_remove(attachment=attachment, by=request.user)
+        except ValidationError as error:  # the insats was submitted after the page was opened
+            for message in error.messages:
+                messages.error(request, f"Bilagan togs inte bort: {message}")
+        else:
+            messages.success(request, f"Bilagan {attachment} är borttagen.")
         return HttpResponseRedirect(self.detail_url("bilagor"))

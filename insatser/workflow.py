@@ -1,77 +1,107 @@
-"""The insats workflow: which transitions exist and who may make them. Read by the access module
-and performed only by `services.insats_transition`."""
+"""The insats workflow: from idea and application through the board's decision to closure. Its table
+is read by the access module (`can_transition`) and its steps are taken only by the workflow engine
+(`finsam.workflow.transition`). Registered at startup from `InsatserConfig.ready()`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from finsam import workflow
+from finsam.workflow import Step
+from forbund.models import Medlem, Role
 
-from forbund.models import Role
-
-from .models import Insats
+from .models import BudgetAmount, Insats, StatusChange
+from .selectors import parties_of
 
 S = Insats.Status
 SAMORDNARE = Role.Kind.SAMORDNARE
 PROJEKTAGARE = Role.Kind.PROJEKTAGARE  # only for insatser their own member organisation owns
+APPLICANTS = frozenset({SAMORDNARE, PROJEKTAGARE})
+KANSLI = frozenset({SAMORDNARE})
+BY_DECISION = "Beviljande och avslag registreras som styrelsens beslut, med belopp och paragraf."
 
-
-@dataclass(frozen=True)
-class Transition:
-    source: str
-    target: str
-    label: str
-    roles: frozenset[str]
-    needs_comment: bool = False
-    by_decision: bool = False  # made by recording the board's decision, not by a plain button
-
-
-TRANSITIONS: dict[tuple[str, str], Transition] = {
-    (t.source, t.target): t
-    for t in [
-        Transition(S.IDE, S.UTKAST, "Påbörja ansökan", frozenset({SAMORDNARE, PROJEKTAGARE})),
-        Transition(S.UTKAST, S.INSKICKAD, "Skicka in ansökan", frozenset({SAMORDNARE, PROJEKTAGARE})),
-        Transition(S.INSKICKAD, S.UNDER_BEREDNING, "Ta upp till beredning", frozenset({SAMORDNARE})),
-        Transition(
-            S.UNDER_BEREDNING,
-            S.KOMPLETTERING_BEGARD,
-            "Begär komplettering",
-            frozenset({SAMORDNARE}),
-            needs_comment=True,
-        ),
-        Transition(
-            S.KOMPLETTERING_BEGARD,
-            S.INSKICKAD,
-            "Skicka in kompletterad ansökan",
-            frozenset({SAMORDNARE, PROJEKTAGARE}),
-        ),
-        Transition(S.UNDER_BEREDNING, S.BEVILJAD, "Bevilja", frozenset({SAMORDNARE}), by_decision=True),
-        Transition(S.UNDER_BEREDNING, S.AVSLAGEN, "Avslå", frozenset({SAMORDNARE}), by_decision=True),
-        Transition(S.BEVILJAD, S.PAGAENDE, "Starta insatsen", frozenset({SAMORDNARE})),
-        Transition(S.PAGAENDE, S.AVSLUTAD, "Avsluta insatsen", frozenset({SAMORDNARE})),
-        Transition(
-            S.AVSLUTAD, S.IMPLEMENTERAD, "Implementerad i ordinarie verksamhet", frozenset({SAMORDNARE})
-        ),
-        Transition(S.AVSLUTAD, S.AVVECKLAD, "Avvecklad", frozenset({SAMORDNARE})),
-    ]
-}
-
-# The application's content can change only in these states; afterwards it is kept as submitted.
+# The application's content can change only in these states; afterwards it is kept as submitted and
+# the insats changes only through this workflow.
 APPLICATION_EDITABLE = frozenset({S.IDE, S.UTKAST, S.KOMPLETTERING_BEGARD})
-# States in which the insats is submitted or later: its submitted version is on record.
-SUBMITTED_STATES = frozenset(
-    {
-        S.INSKICKAD,
-        S.UNDER_BEREDNING,
-        S.BEVILJAD,
-        S.AVSLAGEN,
-        S.PAGAENDE,
-        S.AVSLUTAD,
-        S.IMPLEMENTERAD,
-        S.AVVECKLAD,
+
+
+def submission_problems(insats: Insats) -> list[str]:
+    """What stops an application from being submitted, in words the applicant understands."""
+    problems = []
+    if not (insats.start and insats.end):
+        problems.append("Ange insatsens period (start- och slutdatum).")
+    if not insats.partners.exists():
+        problems.append("Minst två medlemmar måste stå bakom ansökan: ange minst en samverkanspart.")
+    if not insats.malgrupp:
+        problems.append("Ange målgrupp.")
+    if not insats.goals.exists():
+        problems.append("Ange minst ett mål.")
+    if not BudgetAmount.objects.filter(line__insats=insats, amount__gt=0).exists():
+        problems.append("Fyll i budgeten.")
+    signed = set(insats.signatures.values_list("medlem_id", flat=True))
+    missing = Medlem.objects.filter(pk__in=parties_of(insats) - signed).order_by("name")
+    problems.extend(f"Behörig företrädare för {medlem} har inte bekräftat ansökan." for medlem in missing)
+    return problems
+
+
+def application_snapshot(insats: Insats) -> dict:
+    """The application as submitted, kept on the status change so later edits never rewrite it."""
+    return {
+        "name": insats.name,
+        "kind": insats.kind,
+        "malgrupp": insats.malgrupp,
+        "period": [
+            insats.start.isoformat() if insats.start else None,
+            insats.end.isoformat() if insats.end else None,
+        ],
+        "owner": str(insats.owner),
+        "partners": sorted(str(partner) for partner in insats.partners.all()),
+        "goals": [{"kind": goal.kind, "text": goal.text} for goal in insats.goals.all()],
+        "budget": [
+            {
+                "section": line.section_name,
+                "description": line.description,
+                "amounts": {str(a.year): str(a.amount) for a in line.amounts.all()},
+            }
+            for line in insats.budget_lines.select_related("delprocess").prefetch_related("amounts")
+        ],
+        "signatures": [
+            {"medlem": str(sig.medlem), "name": sig.name, "title": sig.title}
+            for sig in insats.signatures.all()
+        ],
     }
+
+
+def _problems(insats: Insats, target: str) -> list[str]:
+    return submission_problems(insats) if target == S.INSKICKAD else []
+
+
+def _snapshot(insats: Insats, target: str) -> dict | None:
+    return application_snapshot(insats) if target == S.INSKICKAD else None
+
+
+WORKFLOW = workflow.register(
+    workflow.Workflow(
+        noun="en insats",
+        model=Insats,
+        history=StatusChange,
+        history_fk="insats",
+        steps=[
+            Step(S.IDE, S.UTKAST, "Påbörja ansökan", APPLICANTS),
+            Step(S.UTKAST, S.INSKICKAD, "Skicka in ansökan", APPLICANTS),
+            Step(S.INSKICKAD, S.UNDER_BEREDNING, "Ta upp till beredning", KANSLI),
+            Step(
+                S.UNDER_BEREDNING, S.KOMPLETTERING_BEGARD, "Begär komplettering", KANSLI, needs_comment=True
+            ),
+            Step(S.KOMPLETTERING_BEGARD, S.INSKICKAD, "Skicka in kompletterad ansökan", APPLICANTS),
+            Step(S.UNDER_BEREDNING, S.BEVILJAD, "Bevilja", KANSLI, automatic=True, how=BY_DECISION),
+            Step(S.UNDER_BEREDNING, S.AVSLAGEN, "Avslå", KANSLI, automatic=True, how=BY_DECISION),
+            Step(S.BEVILJAD, S.PAGAENDE, "Starta insatsen", KANSLI),
+            Step(S.PAGAENDE, S.AVSLUTAD, "Avsluta insatsen", KANSLI),
+            Step(S.AVSLUTAD, S.IMPLEMENTERAD, "Implementerad i ordinarie verksamhet", KANSLI),
+            Step(S.AVSLUTAD, S.AVVECKLAD, "Avvecklad", KANSLI),
+        ],
+        insats_of=lambda insats: insats,
+        problems=_problems,
+        snapshot=_snapshot,
+        comment_prompt="Skriv vad som ska kompletteras.",
+    )
 )
-# Granted and running: the förbund follows it up (milestones, styrgrupp, reports).
-FOLLOWED_UP = frozenset({S.BEVILJAD, S.PAGAENDE, S.AVSLUTAD})
-
-
-def transitions_from(status: str) -> list[Transition]:
-    return [t for (source, _), t in TRANSITIONS.items() if source == status]

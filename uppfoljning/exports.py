@@ -7,7 +7,8 @@ from __future__ import annotations
 from finsam import xlsx
 from finsam.xlsx import TITLE
 
-from .followup import INSATS_COLUMNS, FollowUp, NationalForbund, NationalInsats
+from .selectors.followup import INSATS_COLUMNS, FollowUp
+from .selectors.national import NationalForbund, NationalInsats
 
 INSATS_HEADER = [
     "Insats",

@@ -9,6 +9,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 
 from finsam.history import StatusHistory
 from forbund.models import Forbund, ForbundScoped
@@ -32,6 +33,12 @@ class Indikator(ForbundScoped):
     outcome = models.TextField("utfall", blank=True)
     achieved = models.CharField("uppnått", max_length=10, choices=Achieved.choices, blank=True)
     order = models.PositiveSmallIntegerField("ordning", default=0)
+    lock_version = models.PositiveIntegerField(
+        "ändringsräknare",
+        default=0,
+        editable=False,
+        help_text="Räknas upp vid varje sparning; skyddar mot att två skriver över varandra.",
+    )
 
     class Meta:
         verbose_name = "indikator"
@@ -40,6 +47,9 @@ class Indikator(ForbundScoped):
 
     def __str__(self) -> str:
         return self.indicator[:80]
+
+    def get_absolute_url(self) -> str:
+        return reverse("uppfoljning:indicators", kwargs={"forbund": self.forbund.slug, "year": self.year})
 
 
 class PlannedActivity(ForbundScoped):
@@ -108,6 +118,11 @@ class Verksamhetsplan(ForbundScoped):
     def __str__(self) -> str:
         return f"Verksamhetsplan {self.year}"
 
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "uppfoljning:verksamhetsplan_preview", kwargs={"forbund": self.forbund.slug, "year": self.year}
+        )
+
     TEXT_FIELDS = (
         "inledning",
         "overgripande_mal",
@@ -160,6 +175,9 @@ class ReportPeriod(ForbundScoped):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display().split(' (')[0]} {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("uppfoljning:reports_year", kwargs={"forbund": self.forbund.slug, "year": self.year})
 
     @property
     def start(self) -> datetime.date:
@@ -224,6 +242,9 @@ class Tertialrapport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.insats}, {self.period}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("uppfoljning:report", kwargs={"forbund": self.period.forbund.slug, "pk": self.pk})
 
     @property
     def forbund_id(self) -> int:
@@ -328,6 +349,9 @@ class ReminderLog(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.report}"
 
+    def get_absolute_url(self) -> str:
+        return self.report.get_absolute_url()
+
 
 # The annual report -------------------------------------------------------------------------------
 
@@ -376,6 +400,12 @@ class Arsredovisning(ForbundScoped):
         "eget kapital vid årets början (kr)", max_digits=14, decimal_places=0, null=True, blank=True
     )
     updated_at = models.DateTimeField("ändrad", auto_now=True)
+    lock_version = models.PositiveIntegerField(
+        "ändringsräknare",
+        default=0,
+        editable=False,
+        help_text="Räknas upp vid varje sparning; skyddar mot att två skriver över varandra.",
+    )
 
     class Meta:
         verbose_name = "årsredovisning"
@@ -385,6 +415,11 @@ class Arsredovisning(ForbundScoped):
 
     def __str__(self) -> str:
         return f"Årsredovisning {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "uppfoljning:arsredovisning_preview", kwargs={"forbund": self.forbund.slug, "year": self.year}
+        )
 
     TEXT_FIELDS = (
         "arets_handelser",
@@ -431,3 +466,6 @@ class Ansvarsfrihet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.medlem}: {'beviljad' if self.granted else 'ej beviljad'}"
+
+    def get_absolute_url(self) -> str:
+        return self.arsredovisning.get_absolute_url()

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import reminders
+from .services import reminders
 
 
 @shared_task

@@ -1,36 +1,53 @@
 from django.urls import path
 
-from . import followup_views, report_views, views
+from .views import documents, followup, reports
 
 app_name = "uppfoljning"
 
 urlpatterns = [
-    path("dokument/", views.DocumentListView.as_view(), name="documents"),
+    # Reports
+    path("rapporter/", reports.ReportsView.as_view(), name="reports"),
+    path("rapporter/<int:year>/", reports.ReportsView.as_view(), name="reports_year"),
+    path("rapporter/<int:year>/perioder/", reports.ReportPeriodsView.as_view(), name="report_periods"),
+    path("rapport/<int:pk>/", reports.ReportDetailView.as_view(), name="report"),
+    path("rapport/<int:pk>/andra/", reports.ReportEditView.as_view(), name="report_edit"),
+    path(
+        "rapport/<int:pk>/status/<slug:target>/",
+        reports.ReportTransitionView.as_view(),
+        name="report_transition",
+    ),
+    # Follow-up
+    path("uppfoljning/<int:year>/", followup.FollowUpView.as_view(), name="followup"),
+    path("indikatorer/<int:year>/", followup.IndicatorsView.as_view(), name="indicators"),
+    # Documents
+    path("dokument/", documents.DocumentListView.as_view(), name="documents"),
     path(
         "dokument/verksamhetsplan/<int:year>/",
-        views.VerksamhetsplanEditView.as_view(),
+        documents.VerksamhetsplanEditView.as_view(),
         name="verksamhetsplan",
     ),
     path(
         "dokument/verksamhetsplan/<int:year>/forhandsgranskning/",
-        views.VerksamhetsplanPreviewView.as_view(),
+        documents.VerksamhetsplanPreviewView.as_view(),
         name="verksamhetsplan_preview",
     ),
     path(
-        "dokument/arsredovisning/<int:year>/", views.ArsredovisningEditView.as_view(), name="arsredovisning"
+        "dokument/arsredovisning/<int:year>/",
+        documents.ArsredovisningEditView.as_view(),
+        name="arsredovisning",
     ),
     path(
         "dokument/arsredovisning/<int:year>/forhandsgranskning/",
-        views.ArsredovisningPreviewView.as_view(),
+        documents.ArsredovisningPreviewView.as_view(),
         name="arsredovisning_preview",
     ),
     path(
-        "dokument/skapa/<slug:kind>/<int:year>/", views.DocumentRequestView.as_view(), name="document_request"
+        "dokument/skapa/<slug:kind>/<int:year>/",
+        documents.DocumentRequestView.as_view(),
+        name="document_request",
     ),
-    path("dokument/jobb/<int:pk>/", views.JobView.as_view(), name="job"),
-    path("dokument/jobb/<int:pk>/status/", views.JobStatusView.as_view(), name="job_status"),
-    path("dokument/jobb/<int:pk>/fil/", views.JobDownloadView.as_view(), name="job_download"),
-    path("dokument/jobb/<int:pk>/forsok-igen/", views.JobRetryView.as_view(), name="job_retry"),
-    *report_views.urlpatterns,
-    *followup_views.urlpatterns,
+    path("dokument/jobb/<int:pk>/", documents.JobView.as_view(), name="job"),
+    path("dokument/jobb/<int:pk>/status/", documents.JobStatusView.as_view(), name="job_status"),
+    path("dokument/jobb/<int:pk>/fil/", documents.JobDownloadView.as_view(), name="job_download"),
+    path("dokument/jobb/<int:pk>/forsok-igen/", documents.JobRetryView.as_view(), name="job_retry"),
 ]

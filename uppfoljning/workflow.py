@@ -1,47 +1,49 @@
-"""The report workflow: utkast → inskickad → (returnerad ↔ inskickad) → godkänd."""
+"""The report workflow: utkast → inskickad → (returnerad ↔ inskickad) → godkänd. Its table is read by
+the access module (`can_transition`) and its steps are taken only by the workflow engine
+(`finsam.workflow.transition`). Registered at startup from `UppfoljningConfig.ready()`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from finsam import workflow
+from finsam.workflow import Step
 from forbund.models import Role
 
-from .models import Tertialrapport
+from .models import ReportStatusChange, Tertialrapport
+from .selectors.reports import report_snapshot, submission_problems
 
 S = Tertialrapport.Status
-SAMORDNARE, PROJEKTAGARE = Role.Kind.SAMORDNARE, Role.Kind.PROJEKTAGARE
+SAMORDNARE = Role.Kind.SAMORDNARE
+PROJEKTAGARE = Role.Kind.PROJEKTAGARE  # only for reports of insatser their own member organisation owns
+REPORTERS = frozenset({SAMORDNARE, PROJEKTAGARE})
+KANSLI = frozenset({SAMORDNARE})
 
 
-@dataclass(frozen=True)
-class ReportTransition:
-    source: str
-    target: str
-    label: str
-    roles: frozenset[str]
-    needs_comment: bool = False
+def _problems(report: Tertialrapport, target: str) -> list[str]:
+    return submission_problems(report) if target == S.INSKICKAD else []
 
 
-REPORT_TRANSITIONS: dict[tuple[str, str], ReportTransition] = {
-    (t.source, t.target): t
-    for t in [
-        ReportTransition(S.UTKAST, S.INSKICKAD, "Skicka in rapporten", frozenset({SAMORDNARE, PROJEKTAGARE})),
-        ReportTransition(
-            S.RETURNERAD,
-            S.INSKICKAD,
-            "Skicka in den kompletterade rapporten",
-            frozenset({SAMORDNARE, PROJEKTAGARE}),
-        ),
-        ReportTransition(
-            S.INSKICKAD,
-            S.RETURNERAD,
-            "Returnera för komplettering",
-            frozenset({SAMORDNARE}),
-            needs_comment=True,
-        ),
-        ReportTransition(S.INSKICKAD, S.GODKAND, "Godkänn rapporten", frozenset({SAMORDNARE})),
-    ]
-}
+def _snapshot(report: Tertialrapport, target: str) -> dict | None:
+    """The report as it was sent, so that a later correction never rewrites what was submitted."""
+    return report_snapshot(report) if target == S.INSKICKAD else None
 
 
-def report_transitions_from(status: str) -> list[ReportTransition]:
-    return [t for (source, _), t in REPORT_TRANSITIONS.items() if source == status]
+WORKFLOW = workflow.register(
+    workflow.Workflow(
+        noun="en rapport",
+        model=Tertialrapport,
+        history=ReportStatusChange,
+        history_fk="report",
+        steps=[
+            Step(S.UTKAST, S.INSKICKAD, "Skicka in rapporten", REPORTERS),
+            Step(S.RETURNERAD, S.INSKICKAD, "Skicka in den kompletterade rapporten", REPORTERS),
+            Step(S.INSKICKAD, S.RETURNERAD, "Returnera för komplettering", KANSLI, needs_comment=True),
+            Step(S.INSKICKAD, S.GODKAND, "Godkänn rapporten", KANSLI),
+        ],
+        forbund_of=lambda report: report.period.forbund,
+        insats_of=lambda report: report.insats,
+        problems=_problems,
+        snapshot=_snapshot,
+        comment_prompt="Skriv vad som ska kompletteras.",
+        lock_related=("period__forbund", "insats"),
+    )
+)

@@ -7,7 +7,8 @@ from decimal import Decimal
 from django import forms
 from django.core.validators import MinValueValidator
 
-from forbund.forms import DateInput, ForbundScopedForm
+from finsam.concurrency import OnceForm, VersionedForm
+from forbund.forms import DateInput
 from forbund.models import Medlem, Styrelsemote
 
 from ..models import Budget, CostCategory
@@ -31,7 +32,10 @@ def kronor_field(label: str, *, required: bool = True, allow_negative: bool = Fa
     )
 
 
-class BudgetContentForm(forms.Form):
+class BudgetContentForm(VersionedForm):
+    """A proposal's whole content, carrying the version it was opened on so that a save over someone
+    else's is refused instead of silently reverting it."""
+
     opening_equity = kronor_field("Ingående eget kapital (kr)", required=False, allow_negative=True)
     opening_equity_note = forms.CharField(label="Avser", max_length=200, required=False)
     forecast_result_previous_year = kronor_field(
@@ -49,6 +53,7 @@ class BudgetContentForm(forms.Form):
     ):
         super().__init__(*args, **kwargs)
         self.budget, self.medlemmar, self.categories = budget, medlemmar, categories
+        self.fields["opened_version"].initial = budget.lock_version
         self.outline_years = [budget.year + offset for offset in range(1, OUTLINE_YEARS + 1)]
         for medlem in medlemmar:
             self.fields[f"income_{medlem.pk}"] = kronor_field(f"{medlem}", required=False)
@@ -131,8 +136,12 @@ class FundingCalculatorForm(forms.Form):
     split = forms.ChoiceField(label="Kommunernas fjärdedel", choices=KommunSplit.choices)
 
 
-class BudgetCreateForm(forms.Form):
+class BudgetCreateForm(OnceForm):
     year = forms.IntegerField(label="Budgetår", min_value=2004, max_value=2100)
+
+
+class BudgetReviseForm(OnceForm):
+    """The Revidera button: a new version, once however often it is pressed."""
 
 
 class BudgetDecisionForm(forms.Form):
@@ -156,7 +165,11 @@ class BudgetDecisionForm(forms.Form):
         return cleaned
 
 
-class CostCategoryForm(ForbundScopedForm):
+class CostCategoryForm(OnceForm, forms.ModelForm):
     class Meta:
         model = CostCategory
         fields = ["name", "order"]
+
+    def __init__(self, *args, forbund, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.forbund = forbund

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import QuerySet
 
+from finsam import money
 from forbund.models import Forbund, Medlem
 from forbund.selectors import medlemmar_in_year, population_in_year
 
@@ -14,12 +17,6 @@ from ..models import Budget, BudgetInsatsCost, CostCategory, EconomySettings
 
 ZERO = Decimal(0)
 STATE_KINDS = (Medlem.Kind.FORSAKRINGSKASSAN, Medlem.Kind.ARBETSFORMEDLINGEN)
-
-
-def percent(part: Decimal, whole: Decimal) -> Decimal | None:
-    if not whole:
-        return None
-    return (part / whole * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 def swedish_number(value: Decimal) -> str:
@@ -36,7 +33,8 @@ def budgets_for(forbund: Forbund) -> QuerySet[Budget]:
 
 
 def budget_in_force(forbund: Forbund, year: int) -> Budget | None:
-    """The latest decided version of the year, or the latest proposal when none is decided."""
+    """The latest decided version of the year, or the latest proposal when none is decided. The one
+    answer to "which budget applies": pages, exports and documents all ask here."""
     versions = Budget.objects.filter(forbund=forbund, year=year).order_by("-version")
     return versions.filter(status=Budget.Status.BESLUTAD).first() or versions.first()
 
@@ -134,6 +132,90 @@ class BudgetOverview:
     def funding_deviation_flagged(self) -> bool:
         return not self.funding.follows_rule
 
+    @cached_property
+    def in_tkr(self) -> BudgetOverview:
+        """The overview as its tables are shown in tkr (see `budget_overview_in_tkr`)."""
+        return budget_overview_in_tkr(self)
+
+
+def _thousands(values: list[Decimal]) -> list[Decimal]:
+    return [value * money.TUSEN for value in values]
+
+
+def budget_overview_in_tkr(overview: BudgetOverview) -> BudgetOverview:
+    """The overview with every amount in whole thousands of kronor, rounded by `money.tkr_table` so that
+    each table adds up as printed: the income rows to Summa intäkter; the internal and insats rows to
+    their sums, and those to Summa kostnader; each outline year across to its result; the equity lines
+    to the preliminary equity. The result and the closing equity are computed from the shown figures.
+    Shares, warnings and the per-inhabitant figure stay as computed from the exact amounts.
+
+    The amounts stay in kronor (1 893 000, not 1 893), so the `tkr` filter prints them as they are."""
+    k = money.TUSEN
+    incomes, income_total = money.tkr_table([row.amount for row in overview.incomes])
+    cost_total = money.tkr(overview.cost_total)
+    (internal_total, insats_total), _ = money.tkr_table(
+        [overview.internal_total, overview.insats_total], total=cost_total
+    )
+    internal, _ = money.tkr_table([row.amount for row in overview.internal_costs], total=internal_total)
+    insats, _ = money.tkr_table([row.amount for row in overview.insats_costs], total=insats_total)
+    result = income_total - cost_total
+    return dataclasses.replace(
+        overview,
+        incomes=[
+            dataclasses.replace(row, amount=amount)
+            for row, amount in zip(overview.incomes, _thousands(incomes), strict=True)
+        ],
+        income_total=income_total * k,
+        internal_costs=[
+            dataclasses.replace(row, amount=amount)
+            for row, amount in zip(overview.internal_costs, _thousands(internal), strict=True)
+        ],
+        internal_total=internal_total * k,
+        insats_costs=[
+            dataclasses.replace(row, amount=amount)
+            for row, amount in zip(overview.insats_costs, _thousands(insats), strict=True)
+        ],
+        insats_total=insats_total * k,
+        cost_total=cost_total * k,
+        result=result * k,
+        equity=_equity_in_tkr(overview.equity, result),
+        outline=[_outline_row_in_tkr(row) for row in overview.outline],
+    )
+
+
+def _equity_in_tkr(equity: EquityStatement, result_tkr: Decimal) -> EquityStatement:
+    k = money.TUSEN
+    forecast = equity.forecast_previous_year
+    if equity.opening is None:
+        return dataclasses.replace(
+            equity,
+            forecast_previous_year=None if forecast is None else money.tkr(forecast) * k,
+            preliminary=None,
+            budgeted_result=result_tkr * k,
+            closing=None,
+        )
+    (opening, forecast_tkr), preliminary = money.tkr_table([equity.opening, forecast])
+    return dataclasses.replace(
+        equity,
+        opening=opening * k,
+        forecast_previous_year=None if forecast is None else forecast_tkr * k,
+        preliminary=preliminary * k,
+        budgeted_result=result_tkr * k,
+        closing=(preliminary + result_tkr) * k,
+    )
+
+
+def _outline_row_in_tkr(row: OutlineRow) -> OutlineRow:
+    (income, internal, insats), result = money.tkr_table([row.income, -row.internal_costs, -row.insats_costs])
+    k = money.TUSEN
+    return OutlineRow(
+        year=row.year,
+        income=income * k,
+        internal_costs=-internal * k,
+        insats_costs=-insats * k,
+        result=result * k,
+    )
+
 
 def insats_cost_rows(budget: Budget) -> list[CostRow]:
     """A decided budget shows the grants as they were when it was decided; a proposal reads them now."""
@@ -158,7 +240,9 @@ def budget_overview(budget: Budget) -> BudgetOverview:
     extra = Medlem.objects.filter(pk__in=set(stored) - {m.pk for m in members})
     amounts = {m: stored.get(m.pk, ZERO) for m in [*members, *extra]}
     income_total = sum(amounts.values(), ZERO)
-    incomes = [IncomeRow(medlem=m, amount=a, share=percent(a, income_total)) for m, a in amounts.items()]
+    incomes = [
+        IncomeRow(medlem=m, amount=a, share=money.percent(a, income_total)) for m, a in amounts.items()
+    ]
 
     internal = [
         CostRow(label=row.description or row.category.name, amount=row.amount)
@@ -205,11 +289,9 @@ def budget_overview(budget: Budget) -> BudgetOverview:
         result=result,
         equity=equity,
         outline=outline,
-        insats_share=percent(insats_total, income_total),
-        equity_share=percent(equity.preliminary, income_total) if equity.preliminary is not None else None,
-        per_inhabitant=(income_total / population).quantize(Decimal(1), ROUND_HALF_UP)
-        if population
-        else None,
+        insats_share=money.percent(insats_total, income_total),
+        equity_share=money.percent(equity.preliminary, income_total),
+        per_inhabitant=money.per_inhabitant(income_total, population),
         population=population,
         settings=settings,
     )

@@ -8,8 +8,9 @@ far plus the budget for the months that remain.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from finsam import money
 from forbund.models import Forbund
 
 from ..models import Budget
@@ -25,10 +26,6 @@ PERIODS = {
 MONTHS = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
 
-def _kr(value: Decimal) -> Decimal:
-    return value.quantize(Decimal(1), ROUND_HALF_UP)
-
-
 @dataclass
 class ComparisonRow:
     label: str
@@ -39,7 +36,7 @@ class ComparisonRow:
 
     @property
     def budget_period(self) -> Decimal:
-        return _kr(self.budget_year * self.months / 12)
+        return money.kronor(self.budget_year * self.months / 12)
 
     @property
     def deviation(self) -> Decimal:
@@ -47,13 +44,11 @@ class ComparisonRow:
 
     @property
     def forecast(self) -> Decimal:
-        return _kr(self.outcome + self.budget_year * (12 - self.months) / 12)
+        return money.kronor(self.outcome + self.budget_year * (12 - self.months) / 12)
 
     @property
     def used_percent(self) -> Decimal | None:
-        if not self.budget_year:
-            return None
-        return (self.outcome / self.budget_year * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return money.percent(self.outcome, self.budget_year)
 
 
 @dataclass
@@ -188,7 +183,7 @@ def budget_vs_outcome(forbund: Forbund, year: int, period: str = "") -> Comparis
         monthly.append(
             MonthPoint(
                 month=month,
-                budget_costs=_kr(budget_costs * month / 12),
+                budget_costs=money.kronor(budget_costs * month / 12),
                 outcome_costs=running if last_ledger_month and month <= last_ledger_month else None,
             )
         )

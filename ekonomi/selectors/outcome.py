@@ -31,7 +31,7 @@ RUNNING_STATUSES = (Insats.Status.PAGAENDE, Insats.Status.BEVILJAD)
 def invoices_for(forbund: Forbund) -> QuerySet[Invoice]:
     return (
         Invoice.objects.filter(forbund=forbund)
-        .select_related("insats")
+        .select_related("insats", "forbund")
         .order_by("-period_end", "insats__name", "-pk")
     )
 

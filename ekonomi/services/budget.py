@@ -1,20 +1,25 @@
-"""Writes for the yearly budget. A decided version is never changed; a revision is a new version."""
+"""Writes for the yearly budget. A decided version is never changed; a revision is a new version.
+
+Every write asks `finsam.access` (`manage_economy` to create, `edit_budget` for everything that
+changes a version: its income, costs, flerårsplan, equity and texts, and the decision itself), runs
+in one transaction and records the values before and after in the audit trail. The decision is the
+budget workflow's one step (`ekonomi.workflow`), taken here after the rule is checked.
+"""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from finsam import access
+from finsam import access, audit, concurrency, money, workflow
 from forbund.models import Forbund, Medlem, Styrelsemote, User
 from forbund.selectors import medlemmar_in_year
-from forbund.services import activity_log
 
 from ..models import (
     DEFAULT_COST_CATEGORIES,
@@ -30,24 +35,45 @@ from ..selectors.budget import funding_check, insats_cost_rows, preliminary_equi
 ZERO = Decimal(0)
 
 
-def _require(verdict: access.Verdict) -> None:
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
+# Cost categories --------------------------------------------------------------------------------
 
 
-def _require_proposal(budget: Budget) -> None:
-    if budget.is_decided:
-        raise ValidationError(
-            "En beslutad budget ändras inte. Skapa en revidering, så blir den en ny version."
-        )
-
-
-def cost_categories_ensure(forbund: Forbund) -> list[CostCategory]:
+def cost_categories_ensure(forbund: Forbund, *, by: User | None = None) -> list[CostCategory]:
     """The förbund's cost categories, created from the usual list the first time."""
     if not CostCategory.objects.filter(forbund=forbund).exists():
         for order, name in enumerate(DEFAULT_COST_CATEGORIES):
-            CostCategory.objects.get_or_create(forbund=forbund, name=name, defaults={"order": order})
+            category, created = CostCategory.objects.get_or_create(
+                forbund=forbund, name=name, defaults={"order": order}
+            )
+            if created:
+                audit.created(forbund=forbund, actor=by, obj=category)
     return list(CostCategory.objects.filter(forbund=forbund).order_by("order", "name"))
+
+
+@transaction.atomic
+def cost_category_save(*, forbund: Forbund, by: User, category: CostCategory) -> CostCategory:
+    """Add or rename a cost category of the förbund's internal costs."""
+    access.require("manage_economy", by, forbund)
+    category.forbund = forbund
+    if category.pk is None:
+        category.full_clean()
+        category.save()
+        audit.created(
+            forbund=forbund, actor=by, obj=category, description=f"Lade till kostnadsslaget {category}"
+        )
+        return category
+    stored = CostCategory.objects.select_for_update().get(pk=category.pk, forbund=forbund)
+    before = audit.values(stored)
+    category.full_clean()
+    category.save()
+    audit.changed(
+        forbund=forbund,
+        actor=by,
+        obj=category,
+        before=before,
+        description=f"Ändrade kostnadsslaget {category}",
+    )
+    return category
 
 
 # Versions -------------------------------------------------------------------------------------
@@ -57,7 +83,7 @@ def cost_categories_ensure(forbund: Forbund) -> list[CostCategory]:
 def budget_create(*, forbund: Forbund, year: int, by: User, based_on: Budget | None = None) -> Budget:
     """A new proposal for `year`: a copy of `based_on` (a revision), or an empty budget with one line
     per cost category and the previous year's closing equity as the starting point."""
-    _require(access.can_manage_economy(by, forbund))
+    access.require("manage_economy", by, forbund)
     if based_on is not None and (based_on.forbund_id != forbund.pk or based_on.year != year):
         raise ValidationError("Revideringen måste gälla samma förbund och år.")
     last = Budget.objects.filter(forbund=forbund, year=year).aggregate(last=Max("version"))["last"] or 0
@@ -82,10 +108,10 @@ def budget_create(*, forbund: Forbund, year: int, by: User, based_on: Budget | N
     else:
         BudgetCost.objects.bulk_create(
             BudgetCost(budget=budget, category=category, amount=ZERO)
-            for category in cost_categories_ensure(forbund)
+            for category in cost_categories_ensure(forbund, by=by)
         )
     what = f"revidering av version {based_on.version}" if based_on else "ny budget"
-    activity_log(forbund=forbund, actor=by, description=f"Skapade {budget} ({what})")
+    audit.created(forbund=forbund, actor=by, obj=budget, description=f"Skapade {budget} ({what})")
     return budget
 
 
@@ -108,6 +134,28 @@ def _copy_lines(source: Budget, target: Budget) -> None:
         )
         for row in source.outline.all()
     )
+
+
+def budget_values(budget: Budget) -> dict[str, tuple[str, str]]:
+    """A version's fields and lines as a reader sees them, for the audit trail: what changed in a
+    save is then listed line by line ("Intäkt från Region Skåne: 500000 → 600000")."""
+    shown = audit.values(budget)
+    for row in budget.intakter.select_related("medlem"):
+        shown[f"income_{row.medlem_id}"] = (f"Intäkt från {row.medlem}", str(row.amount))
+    for row in budget.costs.select_related("category"):
+        shown[f"cost_{row.category_id}"] = (f"Kostnad för {row.category}", str(row.amount))
+        shown[f"cost_text_{row.category_id}"] = (f"Beskrivning av {row.category}", row.description)
+    for row in budget.outline.all():
+        shown[f"plan_income_{row.year}"] = (f"Intäkter {row.year}", str(row.income))
+        shown[f"plan_internal_{row.year}"] = (f"Interna kostnader {row.year}", str(row.internal_costs))
+        shown[f"plan_insats_{row.year}"] = (f"Insatskostnader {row.year}", str(row.insats_costs))
+    return shown
+
+
+def _changes(before: dict[str, tuple[str, str]], after: dict[str, tuple[str, str]]) -> list[audit.Change]:
+    """Lines that are gone count as changed to nothing."""
+    gone = {name: (label, "") for name, (label, _) in before.items() if name not in after}
+    return audit.diff(before, {**gone, **after})
 
 
 # Content --------------------------------------------------------------------------------------
@@ -134,22 +182,27 @@ class BudgetContent:
 
 
 @transaction.atomic
-def budget_save(*, budget: Budget, by: User, content: BudgetContent) -> Budget:
-    """Save a proposal's income, internal costs, equity and multi-year plan in one go. Income that
-    breaks the 50/25/25 rule is accepted only with a recorded reason."""
+def budget_save(
+    *, budget: Budget, by: User, content: BudgetContent, opened_version: int | None = None
+) -> Budget:
+    """Save a proposal's income, internal costs, equity, texts and multi-year plan in one go. Income
+    that breaks the 50/25/25 rule is accepted only with a recorded reason. Refused for a decided
+    version (a revision is a new version) and, with `StaleEdit`, when someone saved the version after
+    the form was opened on `opened_version`."""
     # Read the status under a lock: a copy loaded before someone decided the budget must not
     # overwrite the decided version (nor save its stale status back).
-    budget = Budget.objects.select_for_update().select_related("forbund").get(pk=budget.pk)
-    _require(access.can_manage_economy(by, budget.forbund))
-    _require_proposal(budget)
+    budget = concurrency.lock_current(budget, opened_version)
+    access.require("edit_budget", by, budget)
     errors = _content_errors(budget, content)
     if errors:
         raise ValidationError(errors)
+    before = budget_values(budget)
     budget.opening_equity = content.opening_equity
     budget.opening_equity_note = content.opening_equity_note.strip()
     budget.forecast_result_previous_year = content.forecast_result_previous_year
     budget.funding_deviation = content.funding_deviation.strip()
     budget.comment = content.comment.strip()
+    budget.lock_version += 1
     budget.full_clean()
     budget.save()
     budget.intakter.all().delete()
@@ -173,7 +226,14 @@ def budget_save(*, budget: Budget, by: User, content: BudgetContent) -> Budget:
         )
         for row in content.outline
     )
-    activity_log(forbund=budget.forbund, actor=by, description=f"Ändrade {budget}")
+    audit.record(
+        forbund=budget.forbund,
+        actor=by,
+        kind=audit.Kind.CHANGED,
+        obj=budget,
+        description=f"Ändrade {budget}",
+        changes=_changes(before, budget_values(budget)),
+    )
     return budget
 
 
@@ -213,26 +273,28 @@ def budget_decide(
     meeting: Styrelsemote | None = None,
     paragraph: str = "",
 ) -> Budget:
-    """Record the board's decision. The insats costs are fixed as granted on that day."""
-    budget = Budget.objects.select_for_update().get(pk=budget.pk)
-    _require(access.can_manage_economy(by, budget.forbund))
-    _require_proposal(budget)
+    """Record the board's decision: the budget workflow's step förslag → beslutad. The insats costs
+    are fixed as granted on that day."""
+    budget = Budget.objects.select_for_update().select_related("forbund").get(pk=budget.pk)
+    access.require("edit_budget", by, budget)
     if meeting is not None and meeting.forbund_id != budget.forbund_id:
         raise ValidationError({"decided_meeting": "Mötet hör till ett annat förbund."})
     if not budget.intakter.exists():
         raise ValidationError("Budgeten saknar intäkter.")
-    rows = insats_cost_rows(budget)
-    BudgetInsatsCost.objects.bulk_create(
-        BudgetInsatsCost(budget=budget, insats=row.insats, amount=row.amount) for row in rows
-    )
-    budget.status = Budget.Status.BESLUTAD
-    budget.decided_on = decided_on
-    budget.decided_meeting = meeting
-    budget.decided_paragraph = paragraph.strip()
-    budget.decided_by = by
+    decision = {
+        "decided_on": decided_on,
+        "decided_meeting": meeting,
+        "decided_paragraph": paragraph.strip(),
+        "decided_by": by,
+    }
+    for name, value in decision.items():
+        setattr(budget, name, value)
     budget.full_clean()
-    budget.save()
-    activity_log(forbund=budget.forbund, actor=by, description=f"Registrerade beslut om {budget}")
+    BudgetInsatsCost.objects.bulk_create(
+        BudgetInsatsCost(budget=budget, insats=row.insats, amount=row.amount)
+        for row in insats_cost_rows(budget)
+    )
+    workflow.transition(budget, to=Budget.Status.BESLUTAD, by=by, automatic=True, changes=decision)
     return budget
 
 
@@ -280,7 +342,7 @@ def funding_proposal(
 
 
 def _whole(value: Decimal) -> Decimal:
-    return value.quantize(Decimal(1), ROUND_DOWN)
+    return money.kronor_down(value)
 
 
 def _split_kommuner(kommuner: list[Medlem], total: Decimal, year: int, split: str) -> dict[Medlem, Decimal]:

@@ -1,7 +1,8 @@
-"""Writes for the outcome: invoices and their status, account mappings, and the ledger import.
+"""Writes for the outcome: invoices and their workflow, account mappings, and the ledger import.
 
-Each checks the user's right through the access module, validates, runs in a transaction and
-leaves a line in the förbund's activity log.
+Each asks the access module (`access.require`), validates, runs in a transaction and records what it
+changed in the audit trail. An invoice's status changes only through the invoice workflow
+(`ekonomi.workflow`, mottagen → attesterad → betald).
 """
 
 from __future__ import annotations
@@ -13,15 +14,14 @@ from dataclasses import dataclass
 from typing import IO
 
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from finsam import access
+from finsam import access, audit, concurrency, workflow
 from forbund.models import Forbund, User
-from forbund.services import activity_log
 
 from ..ledger_format import parse_ledger
 from ..models import AccountMapping, Invoice, LedgerEntry, LedgerImport, LockedPeriod
@@ -29,85 +29,83 @@ from ..selectors.outcome import ledger_problems, overlapping_imports
 
 S = Invoice.Status
 
-# The invoice workflow: (from, to) → what the step is called.
-INVOICE_TRANSITIONS: dict[tuple[str, str], str] = {
-    (S.MOTTAGEN, S.ATTESTERAD): "attestera",
-    (S.ATTESTERAD, S.BETALD): "markera som betald",
-}
-# Once attested, the amount and period are approved: a correction is a credit note.
-INVOICE_EDITABLE = frozenset({S.MOTTAGEN})
+# What a person registers or corrects; the status and the dates of its steps belong to the workflow.
+INVOICE_FIELDS = [
+    "insats",
+    "number",
+    "period_start",
+    "period_end",
+    "amount",
+    "is_credit_note",
+    "received_on",
+    "attachment",
+    "note",
+]
 
 STAGING_DIR = "huvudbok/tmp"
 STAGING_SALT = "ekonomi.ledger-import"
 STAGING_MAX_AGE = 24 * 60 * 60  # seconds
 
 
-def _require(verdict: access.Verdict) -> None:
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
-
-
 # Invoices -----------------------------------------------------------------------------------------
 
 
-def invoice_transitions_from(status: str) -> list[tuple[str, str]]:
-    """(target, label) of the steps an invoice in `status` can take."""
-    return [(target, label) for (source, target), label in INVOICE_TRANSITIONS.items() if source == status]
+def _invoice_words(invoice: Invoice) -> str:
+    kind = "kreditfakturan" if invoice.is_credit_note else "fakturan"
+    return f"{kind} {invoice} ({invoice.amount} kr)"
 
 
 @transaction.atomic
-def invoice_save(*, forbund: Forbund, by: User, invoice: Invoice) -> Invoice:
-    """Register a received invoice, or correct one that is not yet attested."""
-    _require(access.can_manage_economy(by, forbund))
-    created = invoice.pk is None
-    if created:
-        invoice.status = S.MOTTAGEN
-        invoice.attested_on = invoice.paid_on = None
-    else:
-        stored = Invoice.objects.select_for_update().get(pk=invoice.pk, forbund=forbund)
-        if stored.status not in INVOICE_EDITABLE:
-            raise ValidationError(
-                f"Fakturan är {stored.get_status_display().lower()} och kan inte ändras; "
-                "registrera en kreditfaktura om något behöver rättas."
-            )
-        invoice.status, invoice.attested_on, invoice.paid_on = stored.status, None, None
-    invoice.forbund = forbund
-    invoice.full_clean()
-    invoice.save()
-    verb = "Registrerade" if created else "Ändrade"
-    kind = "kreditfakturan" if invoice.is_credit_note else "fakturan"
-    activity_log(forbund=forbund, actor=by, description=f"{verb} {kind} {invoice} ({invoice.amount} kr)")
-    return invoice
+def invoice_save(
+    *, forbund: Forbund, by: User, invoice: Invoice, opened_version: int | None = None
+) -> Invoice:
+    """Register a received invoice, or correct one that is not yet attested. Only the registered
+    fields are taken from `invoice`: a new invoice is always received (mottagen), and an existing
+    one keeps its status and dates. A correction is refused with `StaleEdit` when someone saved the
+    invoice after the form was opened on `opened_version`."""
+    values = {name: getattr(invoice, name) for name in INVOICE_FIELDS}
+    if invoice.pk is None:
+        access.require("manage_economy", by, forbund)
+        created = Invoice(forbund=forbund, **values)
+        created.full_clean()
+        created.save()
+        audit.created(
+            forbund=forbund, actor=by, obj=created, description=f"Registrerade {_invoice_words(created)}"
+        )
+        return created
+    current = Invoice.objects.select_for_update().get(pk=invoice.pk, forbund=forbund)
+    access.require("edit_invoice", by, current)
+    concurrency.lock_current(current, opened_version)
+    before = audit.values(current)
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.lock_version += 1
+    current.full_clean()
+    current.save()
+    audit.changed(
+        forbund=forbund,
+        actor=by,
+        obj=current,
+        before=before,
+        description=f"Ändrade {_invoice_words(current)}",
+    )
+    return current
 
 
 @transaction.atomic
 def invoice_transition(*, invoice: Invoice, to: str, by: User, on: datetime.date | None = None) -> Invoice:
-    """Take an invoice one step: mottagen → attesterad → betald, recording the step's date."""
-    _require(access.can_manage_economy(by, invoice.forbund))
+    """Take an invoice one step of its workflow, mottagen → attesterad → betald, recording the step's
+    date (today unless `on` says otherwise), which can be neither before the invoice came in nor
+    before its attest."""
     invoice = Invoice.objects.select_for_update().select_related("insats", "forbund").get(pk=invoice.pk)
-    label = INVOICE_TRANSITIONS.get((invoice.status, to))
-    if label is None:
-        target = S(to).label.lower() if to in S.values else to
-        raise ValidationError(
-            f"En faktura som är {invoice.get_status_display().lower()} kan inte bli {target}."
-        )
+    access.require("transition", by, invoice, to)
     on = on or timezone.localdate()
     if on < invoice.received_on:
         raise ValidationError(f"Datumet kan inte vara före den dag fakturan kom in ({invoice.received_on}).")
-    if to == S.ATTESTERAD:
-        invoice.attested_on = on
-    else:
-        if on < invoice.attested_on:
-            raise ValidationError(f"Datumet kan inte vara före attesten ({invoice.attested_on}).")
-        invoice.paid_on = on
-    invoice.status = to
-    invoice.full_clean()
-    invoice.save()
-    activity_log(
-        forbund=invoice.forbund,
-        actor=by,
-        description=f"Fakturan {invoice} är {invoice.get_status_display().lower()} {on:%Y-%m-%d}",
-    )
+    if to == S.BETALD and invoice.attested_on and on < invoice.attested_on:
+        raise ValidationError(f"Datumet kan inte vara före attesten ({invoice.attested_on}).")
+    day = {S.ATTESTERAD: "attested_on", S.BETALD: "paid_on"}[to]
+    workflow.transition(invoice, to=to, by=by, changes={day: on})
     return invoice
 
 
@@ -116,36 +114,63 @@ def invoice_transition(*, invoice: Invoice, to: str, by: User, on: datetime.date
 
 @transaction.atomic
 def account_mapping_save(*, forbund: Forbund, by: User, mapping: AccountMapping) -> AccountMapping:
-    _require(access.can_manage_economy(by, forbund))
+    access.require("manage_economy", by, forbund)
     mapping.forbund = forbund
     taken = AccountMapping.objects.filter(forbund=forbund, account=mapping.account).exclude(pk=mapping.pk)
     if taken.exists():
         raise ValidationError({"account": f"Konto {mapping.account} har redan en kontokoppling."})
-    created = mapping.pk is None
+    if mapping.pk is None:
+        mapping.full_clean()
+        mapping.save()
+        audit.created(
+            forbund=forbund, actor=by, obj=mapping, description=f"Lade till kontokopplingen {mapping}"
+        )
+        return mapping
+    before = audit.values(AccountMapping.objects.select_for_update().get(pk=mapping.pk, forbund=forbund))
     mapping.full_clean()
     mapping.save()
-    verb = "Lade till" if created else "Ändrade"
-    activity_log(forbund=forbund, actor=by, description=f"{verb} kontokopplingen {mapping}")
+    audit.changed(
+        forbund=forbund,
+        actor=by,
+        obj=mapping,
+        before=before,
+        description=f"Ändrade kontokopplingen {mapping}",
+    )
     return mapping
 
 
 @transaction.atomic
 def account_mapping_delete(*, mapping: AccountMapping, by: User) -> None:
-    _require(access.can_manage_economy(by, mapping.forbund))
-    activity_log(forbund=mapping.forbund, actor=by, description=f"Tog bort kontokopplingen {mapping}")
+    access.require("manage_economy", by, mapping.forbund)
+    audit.deleted(
+        forbund=mapping.forbund, actor=by, obj=mapping, description=f"Tog bort kontokopplingen {mapping}"
+    )
     mapping.delete()
 
 
 # Ledger import ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def ledger_import(*, forbund: Forbund, by: User, file: IO[bytes], filename: str) -> LedgerImport:
     """Import a huvudbok: all of it or nothing. The file is read and checked again here, whatever a
     preview said. Its entries are summed per account and month; an earlier import of the same months
     is replaced (its entries for those months are removed and it is marked replaced), so totals are
-    never counted twice."""
-    _require(access.can_manage_economy(by, forbund))
+    never counted twice. Should anything fail after the first write, the transaction leaves no
+    import, entry or replacement behind, and the stored copy of the file is removed too."""
+    access.require("manage_economy", by, forbund)
+    stored: list[str] = []
+    try:
+        return _ledger_import(forbund=forbund, by=by, file=file, filename=filename, stored=stored)
+    except Exception:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+@transaction.atomic
+def _ledger_import(
+    *, forbund: Forbund, by: User, file: IO[bytes], filename: str, stored: list[str]
+) -> LedgerImport:
     # One import at a time per förbund, so two imports of the same months cannot both keep theirs.
     Forbund.objects.select_for_update().filter(pk=forbund.pk).first()
     parsed = parse_ledger(file)
@@ -164,6 +189,7 @@ def ledger_import(*, forbund: Forbund, by: User, file: IO[bytes], filename: str)
     )
     file.seek(0)
     new.file.save(posixpath.basename(filename) or "huvudbok.xlsx", File(file), save=False)
+    stored.append(new.file.name)
     new.full_clean()
     new.save()
 
@@ -173,15 +199,18 @@ def ledger_import(*, forbund: Forbund, by: User, file: IO[bytes], filename: str)
     ).exclude(ledger_import=new).delete()
     LedgerImport.objects.filter(pk__in=[earlier.pk for earlier in replaced]).update(replaced_by=new)
 
-    LedgerEntry.objects.bulk_create(
+    entries = LedgerEntry.objects.bulk_create(
         LedgerEntry(ledger_import=new, account=account, year=year, month=month, amount=amount)
         for (account, month), amount in parsed.totals().items()
         if amount
     )
-    description = f"Läste in huvudboken {filename} för {year}, månad {first}–{last}"
+    description = (
+        f"Läste in huvudboken {filename} för {year}, månad {first}–{last}: "
+        f"{len(entries)} post{'er' if len(entries) != 1 else ''}"
+    )
     if replaced:
         description += f" (ersätter {len(replaced)} tidigare inläsning{'ar' if len(replaced) > 1 else ''})"
-    activity_log(forbund=forbund, actor=by, description=description)
+    audit.event(forbund=forbund, actor=by, description=description, obj=new)
     return new
 
 
@@ -196,7 +225,7 @@ class StagedLedger:
 def ledger_stage(*, forbund: Forbund, by: User, file: IO[bytes], filename: str) -> str:
     """Keep an uploaded ledger in MEDIA until it is confirmed; returns a signed token naming it,
     which the confirm form carries (not the session)."""
-    _require(access.can_manage_economy(by, forbund))
+    access.require("manage_economy", by, forbund)
     file.seek(0)
     path = default_storage.save(f"{STAGING_DIR}/{uuid.uuid4().hex}.xlsx", File(file))
     return signing.dumps({"f": forbund.pk, "u": by.pk, "p": path, "n": filename}, salt=STAGING_SALT)
@@ -241,15 +270,14 @@ def ledger_import_staged(*, forbund: Forbund, by: User, token: str) -> LedgerImp
 def year_lock(*, forbund: Forbund, year: int, by: User) -> LockedPeriod:
     """Close a year's ledger (after the annual accounts): it can no longer be imported again.
     A closed year is never opened again here; a correction is made in the next year."""
-    if not (verdict := access.can_manage_economy(by, forbund)):
-        raise PermissionDenied(verdict.reason)
+    access.require("manage_economy", by, forbund)
     if not LedgerImport.objects.filter(forbund=forbund, year=year).exists():
         raise ValidationError(f"Det finns ingen inläst huvudbok för {year} att låsa.")
     locked, created = LockedPeriod.objects.get_or_create(
         forbund=forbund, year=year, defaults={"locked_by": by}
     )
     if created:
-        activity_log(forbund=forbund, actor=by, description=f"Låste huvudboken för {year}")
+        audit.created(forbund=forbund, actor=by, obj=locked, description=f"Låste huvudboken för {year}")
     return locked
 
 

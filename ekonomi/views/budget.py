@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from finsam import access
-from forbund.mixins import RecordCreateView, RecordUpdateView, add_model_errors
+from finsam import concurrency
+from forbund.mixins import add_model_errors
 from forbund.selectors import current_year, medlemmar_in_year
 
 from .. import exports
@@ -62,40 +62,42 @@ class BudgetMixin(EconomyMixin):
     budget: Budget
 
     def load_objects(self) -> None:
-        self.budget = get_object_or_404(Budget, forbund=self.forbund, pk=self.kwargs["pk"])
+        self.budget = get_object_or_404(
+            Budget.objects.select_related("forbund"), forbund=self.forbund, pk=self.kwargs["pk"]
+        )
 
     def budget_url(self) -> str:
-        url = reverse("ekonomi:budget", kwargs={"forbund": self.forbund.slug, "year": self.budget.year})
-        return f"{url}?version={self.budget.version}"
-
-    def require_manage(self) -> None:
-        verdict = access.can_manage_economy(self.request.user, self.forbund)
-        if not verdict:
-            raise PermissionDenied(verdict.reason)
+        return self.budget.get_absolute_url()
 
 
 class BudgetYearView(EconomyMixin, TemplateView):
+    """The budget in force for a year (or the version asked for), as its tables are shown in tkr."""
+
     template_name = "ekonomi/budget_detail.html"
+    budget: Budget | None = None
+
+    def load_objects(self) -> None:
+        year = self.kwargs["year"]
+        self.versions = list(Budget.objects.filter(forbund=self.forbund, year=year).order_by("-version"))
+        requested = self.request.GET.get("version", "")
+        if requested.isdigit():
+            self.budget = next((b for b in self.versions if b.version == int(requested)), None)
+            if self.budget is None:
+                raise Http404("Versionen finns inte.")
+        else:
+            self.budget = selectors.budget_in_force(self.forbund, year)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        year = self.kwargs["year"]
-        versions = list(Budget.objects.filter(forbund=self.forbund, year=year).order_by("-version"))
-        requested = self.request.GET.get("version", "")
-        if requested.isdigit():
-            budget = next((b for b in versions if b.version == int(requested)), None)
-            if budget is None:
-                raise Http404("Versionen finns inte.")
-        else:
-            budget = selectors.budget_in_force(self.forbund, year)
-        context.update(year=year, versions=versions, budget=budget)
-        if budget is not None:
-            context["overview"] = selectors.budget_overview(budget)
+        context.update(year=self.kwargs["year"], versions=self.versions, budget=self.budget)
+        if self.budget is not None:
+            context["overview"] = selectors.budget_overview(self.budget).in_tkr
+            context["revise_form"] = forms.BudgetReviseForm()
         return context
 
 
 class BudgetCreateView(EconomyMixin, View):
-    permission = staticmethod(access.can_manage_economy)
+    rule = "manage_economy"
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
@@ -103,33 +105,46 @@ class BudgetCreateView(EconomyMixin, View):
         if not form.is_valid():
             messages.error(request, "Ange ett budgetår mellan 2004 och 2100.")
             return redirect("ekonomi:overview", forbund=self.forbund.slug)
-        budget = services.budget_create(forbund=self.forbund, year=form.cleaned_data["year"], by=request.user)
-        messages.success(request, f"{budget} är skapad som förslag.")
+        budget, created = concurrency.create_once(
+            token=form.token,
+            by=request.user,
+            create=lambda: services.budget_create(
+                forbund=self.forbund, year=form.cleaned_data["year"], by=request.user
+            ),
+        )
+        if created:
+            messages.success(request, f"{budget} är skapad som förslag.")
         return redirect("ekonomi:budget_edit", forbund=self.forbund.slug, pk=budget.pk)
 
 
 class BudgetReviseView(BudgetMixin, View):
-    permission = staticmethod(access.can_manage_economy)
+    """A new version based on this one; the version itself stays as it is."""
+
+    rule = "manage_economy"
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        revision = services.budget_create(
-            forbund=self.forbund, year=self.budget.year, by=request.user, based_on=self.budget
+        form = forms.BudgetReviseForm(request.POST)
+        form.is_valid()
+        revision, created = concurrency.create_once(
+            token=form.token,
+            by=request.user,
+            create=lambda: services.budget_create(
+                forbund=self.forbund, year=self.budget.year, by=request.user, based_on=self.budget
+            ),
         )
-        messages.success(
-            request, f"Version {revision.version} är skapad. Version {self.budget.version} finns kvar."
-        )
+        if created:
+            messages.success(
+                request, f"Version {revision.version} är skapad. Version {self.budget.version} finns kvar."
+            )
         return redirect("ekonomi:budget_edit", forbund=self.forbund.slug, pk=revision.pk)
 
 
 class BudgetEditView(BudgetMixin, TemplateView):
-    permission = staticmethod(access.can_manage_economy)
-    template_name = "ekonomi/budget_form.html"
+    """A proposal's content in one form. A decided version is refused by the rule, with its reason."""
 
-    def load_objects(self) -> None:
-        super().load_objects()
-        if self.budget.is_decided:
-            raise PermissionDenied("En beslutad budget ändras inte. Skapa en revidering i stället.")
+    rule = "edit_budget"
+    template_name = "ekonomi/budget_form.html"
 
     def get_form(self, data=None, initial=None):
         return forms.BudgetContentForm(
@@ -137,7 +152,7 @@ class BudgetEditView(BudgetMixin, TemplateView):
             initial=initial if initial is not None else forms.content_initial(self.budget),
             budget=self.budget,
             medlemmar=list(medlemmar_in_year(self.forbund, self.budget.year)),
-            categories=services.cost_categories_ensure(self.forbund),
+            categories=services.cost_categories_ensure(self.forbund, by=self.request.user),
         )
 
     def get_context_data(self, **kwargs):
@@ -155,7 +170,11 @@ class BudgetEditView(BudgetMixin, TemplateView):
         form = self.get_form(request.POST)
         if form.is_valid():
             try:
-                services.budget_save(budget=self.budget, by=request.user, content=form.content())
+                services.budget_save(
+                    budget=self.budget, by=request.user, content=form.content(), opened_version=form.opened
+                )
+            except concurrency.StaleEdit as error:
+                form.show_stale(error)
             except ValidationError as error:
                 add_model_errors(form, error)
             else:
@@ -183,7 +202,11 @@ class BudgetEditView(BudgetMixin, TemplateView):
 
 
 class BudgetDecideView(BudgetMixin, TemplateView):
-    permission = staticmethod(access.can_manage_economy)
+    """The board's decision. Declared for the kansli; whether this version can still be decided is
+    the `edit_budget` rule, which the page shows and the service enforces (a decided version is
+    refused on the page with its reason, not with a 403)."""
+
+    rule = "manage_economy"
     template_name = "ekonomi/budget_decide.html"
 
     def get_form(self):
@@ -193,7 +216,7 @@ class BudgetDecideView(BudgetMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.setdefault("form", self.get_form())
         context["budget"] = self.budget
-        context["overview"] = selectors.budget_overview(self.budget)
+        context["overview"] = selectors.budget_overview(self.budget).in_tkr
         context["cancel_url"] = self.budget_url()
         return context
 
@@ -226,17 +249,47 @@ class CostCategoryListView(EconomyMixin, TemplateView):
         return context
 
 
-class CostCategoryFormMixin:
-    model, form_class, list_url_name = CostCategory, forms.CostCategoryForm, "ekonomi:cost_categories"
-    permission = staticmethod(access.can_manage_economy)
+class CostCategoryFormView(EconomyMixin, TemplateView):
+    """Add a cost category (`/nytt/`) or rename one (`/<pk>/andra/`)."""
 
+    rule = "manage_economy"
+    template_name = "forbund/record_form.html"
+    category: CostCategory | None = None
 
-class CostCategoryCreateView(CostCategoryFormMixin, RecordCreateView):
-    create_title = "Nytt kostnadsslag"
+    def load_objects(self) -> None:
+        if "pk" in self.kwargs:
+            self.category = get_object_or_404(CostCategory, forbund=self.forbund, pk=self.kwargs["pk"])
 
+    def get_form(self):
+        return forms.CostCategoryForm(self.request.POST or None, instance=self.category, forbund=self.forbund)
 
-class CostCategoryUpdateView(CostCategoryFormMixin, RecordUpdateView):
-    pass
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", self.get_form())
+        context["title"] = "Nytt kostnadsslag" if self.category is None else f"Ändra {self.category}"
+        context["cancel_url"] = self.url("cost_categories")
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if form.is_valid():
+
+            def save():
+                return services.cost_category_save(
+                    forbund=self.forbund, by=request.user, category=form.save(commit=False)
+                )
+
+            try:
+                if self.category is None:
+                    category, _ = concurrency.create_once(token=form.token, by=request.user, create=save)
+                else:
+                    category = save()
+            except ValidationError as error:
+                add_model_errors(form, error)
+            else:
+                messages.success(request, f"Kostnadsslag sparat: {category}.")
+                return redirect(self.url("cost_categories"))
+        return self.render_to_response(self.get_context_data(form=form))
 
 
 class ComparisonView(EconomyMixin, TemplateView):
@@ -285,6 +338,6 @@ urlpatterns = [
     path("budget/version/<int:pk>/revidera/", BudgetReviseView.as_view(), name="budget_revise"),
     path("utfall/<int:year>/", ComparisonView.as_view(), name="comparison"),
     path("kostnadsslag/", CostCategoryListView.as_view(), name="cost_categories"),
-    path("kostnadsslag/nytt/", CostCategoryCreateView.as_view(), name="cost_category_create"),
-    path("kostnadsslag/<int:pk>/andra/", CostCategoryUpdateView.as_view(), name="cost_category_edit"),
+    path("kostnadsslag/nytt/", CostCategoryFormView.as_view(), name="cost_category_create"),
+    path("kostnadsslag/<int:pk>/andra/", CostCategoryFormView.as_view(), name="cost_category_edit"),
 ]

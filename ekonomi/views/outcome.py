@@ -1,4 +1,4 @@
-"""Outcome pages: invoices, account mappings and ledger import. Thin: resolve access, validate input,
+"""Outcome pages: invoices, account mappings and ledger import. Thin: declare the rule, validate input,
 call one service, render a selector."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from finsam import access
+from finsam import access, concurrency, workflow
 from forbund.mixins import add_model_errors
 
 from ..forms import outcome as forms
@@ -26,7 +26,7 @@ MAX_ERRORS_SHOWN = 100
 
 
 class EconomyManageMixin(EconomyMixin):
-    permission = staticmethod(access.can_manage_economy)
+    rule = "manage_economy"
 
 
 # Invoices -----------------------------------------------------------------------------------------
@@ -44,35 +44,21 @@ class InvoiceListView(EconomyMixin, TemplateView):
             years=selectors.invoice_years(self.forbund),
         )
         invoices = invoice_filter.qs
+        user = self.request.user
         context.update(
             filter=invoice_filter,
-            rows=[(invoice, services.invoice_transitions_from(invoice.status)) for invoice in invoices],
+            rows=[(invoice, workflow.steps_for(user, invoice)) for invoice in invoices],
             total=selectors.invoice_total(invoices),
             is_filtered=bool(self.request.GET),
             late=selectors.late_invoicing(self.forbund, timezone.localdate()),
-            editable=services.INVOICE_EDITABLE,
             today=timezone.localdate(),
         )
         return context
 
 
-class InvoiceFormView(EconomyManageMixin, TemplateView):
+class InvoiceFormMixin(EconomyMixin):
     template_name = "ekonomi/invoice_form.html"
     invoice: Invoice | None = None
-
-    def load_objects(self) -> None:
-        if "pk" in self.kwargs:
-            self.invoice = get_object_or_404(Invoice, forbund=self.forbund, pk=self.kwargs["pk"])
-
-    def get(self, request, *args, **kwargs):
-        if self.invoice is not None and self.invoice.status not in services.INVOICE_EDITABLE:
-            messages.error(
-                request,
-                f"Fakturan är {self.invoice.get_status_display().lower()} och kan inte ändras; "
-                "registrera en kreditfaktura om något behöver rättas.",
-            )
-            return redirect(self.url("invoice_list"))
-        return super().get(request, *args, **kwargs)
 
     def get_form(self):
         initial = {"received_on": timezone.localdate()} if self.invoice is None else None
@@ -95,13 +81,16 @@ class InvoiceFormView(EconomyManageMixin, TemplateView):
         context["cancel_url"] = self.url("invoice_list")
         return context
 
+    def save(self, form) -> Invoice:
+        raise NotImplementedError
+
     def post(self, request, *args, **kwargs):
         form = self.get_form()
         if form.is_valid():
             try:
-                invoice = services.invoice_save(
-                    forbund=self.forbund, by=request.user, invoice=form.save(commit=False)
-                )
+                invoice = self.save(form)
+            except concurrency.StaleEdit as error:
+                form.show_stale(error)
             except ValidationError as error:
                 add_model_errors(form, error)
             else:
@@ -110,7 +99,68 @@ class InvoiceFormView(EconomyManageMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
+class InvoiceCreateView(InvoiceFormMixin, TemplateView):
+    """Register a received invoice; a double submit registers it once."""
+
+    rule = "manage_economy"
+
+    def save(self, form) -> Invoice:
+        invoice, _ = concurrency.create_once(
+            token=form.token,
+            by=self.request.user,
+            create=lambda: services.invoice_save(
+                forbund=self.forbund, by=self.request.user, invoice=form.save(commit=False)
+            ),
+        )
+        return invoice
+
+
+class InvoiceUpdateView(InvoiceFormMixin, TemplateView):
+    """Correct an invoice that is not yet attested. An attested or paid one is locked: the user is sent
+    back to the list with the reason (a correction is a credit note), not shown a 403."""
+
+    rule = "edit_invoice"
+    refusal: access.Verdict | None = None
+
+    def load_objects(self) -> None:
+        self.invoice = get_object_or_404(
+            Invoice.objects.select_related("forbund", "insats"), forbund=self.forbund, pk=self.kwargs["pk"]
+        )
+
+    def enforce_rule(self) -> None:
+        verdict = access.check(self.rule, self.request.user, self.invoice)
+        if not verdict and verdict.locked:
+            self.refusal = verdict
+            return
+        super().enforce_rule()
+
+    def get(self, request, *args, **kwargs):
+        if self.refusal is not None:
+            return self.refused()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if self.refusal is not None:
+            return self.refused()
+        return super().post(request, *args, **kwargs)
+
+    def refused(self):
+        messages.error(self.request, self.refusal.reason)
+        return redirect(self.url("invoice_list"))
+
+    def save(self, form) -> Invoice:
+        return services.invoice_save(
+            forbund=self.forbund,
+            by=self.request.user,
+            invoice=form.save(commit=False),
+            opened_version=form.opened,
+        )
+
+
 class InvoiceTransitionView(EconomyManageMixin, View):
+    """One step of the invoice workflow with its date. Declared for the kansli; the step itself is
+    checked by the workflow's table (`transition`) in the service."""
+
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
@@ -339,8 +389,8 @@ class LedgerFileView(EconomyMixin, View):
 
 urlpatterns = [
     path("fakturor/", InvoiceListView.as_view(), name="invoice_list"),
-    path("fakturor/ny/", InvoiceFormView.as_view(), name="invoice_create"),
-    path("fakturor/<int:pk>/andra/", InvoiceFormView.as_view(), name="invoice_edit"),
+    path("fakturor/ny/", InvoiceCreateView.as_view(), name="invoice_create"),
+    path("fakturor/<int:pk>/andra/", InvoiceUpdateView.as_view(), name="invoice_edit"),
     path(
         "fakturor/<int:pk>/status/<slug:target>/", InvoiceTransitionView.as_view(), name="invoice_transition"
     ),

@@ -8,8 +8,15 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from ekonomi.models import Budget, BudgetCost, BudgetIncome, BudgetOutlineYear, CostCategory
-from ekonomi.services.budget import budget_decide, cost_categories_ensure
+from ekonomi.models import Budget
+from ekonomi.services.budget import (
+    BudgetContent,
+    OutlineData,
+    budget_create,
+    budget_decide,
+    budget_save,
+    cost_categories_ensure,
+)
 from forbund.models import Forbund, Medlem, User
 
 INTERNAL_COSTS_2021 = [
@@ -24,44 +31,30 @@ INTERNAL_COSTS_2021 = [
 ]
 INCOME_2021 = {"Försäkringskassan": 1_000_000, "Region Skåne": 500_000, "Trelleborgs kommun": 500_000}
 OUTLINE = [(2022, 2_200_000, 620_000, 950_000), (2023, 2_400_000, 630_000, 1_200_000)]
+COMMENT = (
+    "Eget kapital är högre än rekommendationen, så förbundet budgeterar med ett underskott 2021. "
+    "Beräknat resultat för 2020 kommer från prognosen per 2020-08-31."
+)
 
 
 def load_budget(forbund: Forbund, by: User) -> Budget:
-    cost_categories_ensure(forbund)
-    budget, _ = Budget.objects.get_or_create(
-        forbund=forbund, year=2021, version=1, defaults={"created_by": by}
-    )
-    if budget.is_decided and budget.costs.exists():
+    """Trelleborg's 2021 budget, written and decided through the budget services like any other (`by`
+    must be samordnare or ekonom). Once decided it is left as it is."""
+    budget = Budget.objects.filter(forbund=forbund, year=2021, version=1).first()
+    if budget is not None and budget.is_decided:
         return budget
-    Budget.objects.filter(pk=budget.pk).update(
-        status=Budget.Status.FORSLAG,
+    categories = {category.name: category for category in cost_categories_ensure(forbund, by=by)}
+    medlemmar = {medlem.name: medlem for medlem in Medlem.objects.filter(forbund=forbund)}
+    budget = budget or budget_create(forbund=forbund, year=2021, by=by)
+    content = BudgetContent(
+        incomes={medlemmar[name]: Decimal(amount) for name, amount in INCOME_2021.items()},
+        costs={categories[name]: (text, Decimal(amount)) for name, text, amount in INTERNAL_COSTS_2021},
+        outline=[OutlineData(year, Decimal(i), Decimal(c), Decimal(s)) for year, i, c, s in OUTLINE],
         opening_equity=Decimal(2_665_000),
         opening_equity_note="Balanserat eget kapital 2019",
         forecast_result_previous_year=Decimal(-772_000),
-        comment=(
-            "Eget kapital är högre än rekommendationen, så förbundet budgeterar med ett underskott 2021. "
-            "Beräknat resultat för 2020 kommer från prognosen per 2020-08-31."
-        ),
+        funding_deviation="",
+        comment=COMMENT,
     )
-    budget.refresh_from_db()
-    medlemmar = {medlem.name: medlem for medlem in Medlem.objects.filter(forbund=forbund)}
-    budget.intakter.all().delete()
-    BudgetIncome.objects.bulk_create(
-        BudgetIncome(budget=budget, medlem=medlemmar[name], amount=Decimal(amount))
-        for name, amount in INCOME_2021.items()
-    )
-    categories = {category.name: category for category in CostCategory.objects.filter(forbund=forbund)}
-    budget.costs.all().delete()
-    BudgetCost.objects.bulk_create(
-        BudgetCost(budget=budget, category=categories[name], description=text, amount=Decimal(amount))
-        for name, text, amount in INTERNAL_COSTS_2021
-    )
-    budget.outline.all().delete()
-    BudgetOutlineYear.objects.bulk_create(
-        BudgetOutlineYear(
-            budget=budget, year=year, income=Decimal(i), internal_costs=Decimal(c), insats_costs=Decimal(s)
-        )
-        for year, i, c, s in OUTLINE
-    )
-    budget.insats_costs.all().delete()
+    budget_save(budget=budget, by=by, content=content)
     return budget_decide(budget=budget, by=by, decided_on=datetime.date(2020, 11, 18), paragraph="§ 31")

@@ -23,6 +23,7 @@ from insatser.models import (
     Signature,
     StatusChange,
 )
+from insatser.workflow import application_snapshot
 
 D = datetime.date
 S = Insats.Status
@@ -330,6 +331,8 @@ def _budget(insats, medlemmar, rows, delprocesser=None) -> None:
 
 
 def _history(insats, by, *, submitted, decided=None, started=None, beredning_by=None) -> None:
+    """The insats's past, backdated: written as history rows (the workflow engine records the present),
+    the submission with the application as it stands, as the engine would have kept it."""
     if insats.status_changes.exists():
         return
     steps = [
@@ -348,6 +351,7 @@ def _history(insats, by, *, submitted, decided=None, started=None, beredning_by=
             to_status=target,
             by=(beredning_by if beredning_by and source == S.INSKICKAD else by),
             comment=comment,
+            snapshot=application_snapshot(insats) if target == S.INSKICKAD else None,
         )
         at = datetime.datetime.combine(day, datetime.time(10, 0), tzinfo=datetime.UTC)
         StatusChange.objects.filter(pk=change.pk).update(at=at)

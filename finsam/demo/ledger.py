@@ -15,7 +15,7 @@ from pathlib import Path
 from django.db import transaction
 
 from ekonomi.models import DEFAULT_COST_CATEGORIES, AccountMapping, CostCategory, Invoice, LedgerImport
-from ekonomi.services.outcome import ledger_import
+from ekonomi.services.outcome import invoice_transition, ledger_import
 from forbund.models import Forbund, Medlem, User
 from insatser.models import Insats
 
@@ -163,13 +163,22 @@ def load_demo_outcome(forbund: Forbund, by: User) -> LedgerImport:
                     "amount": Decimal(amount),
                     "is_credit_note": False,
                     "received_on": received,
-                    "attested_on": attested,
-                    "paid_on": paid,
-                    "status": status,
                     "note": note,
                 },
             )
             invoice.full_clean()
+            _walk_invoice(invoice, status, by=by, attested=attested, paid=paid)
 
     with DEMO_LEDGER.open("rb") as file:
         return ledger_import(forbund=forbund, by=by, file=file, filename=DEMO_LEDGER.name)
+
+
+def _walk_invoice(invoice: Invoice, status: str, *, by: User, attested, paid) -> None:
+    """Take a demo invoice through its workflow to `status`, as the ekonom would have (a loaded
+    invoice already there is left alone)."""
+    steps = [(Invoice.Status.ATTESTERAD, attested), (Invoice.Status.BETALD, paid)]
+    order = [Invoice.Status.MOTTAGEN, *(target for target, _ in steps)]
+    for target, day in steps:
+        if order.index(invoice.status) < order.index(target) <= order.index(status):
+            invoice_transition(invoice=invoice, to=target, by=by, on=day)
+            invoice.refresh_from_db()

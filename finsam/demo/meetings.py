@@ -9,21 +9,22 @@ import datetime
 from django.core.files.base import ContentFile
 
 from ekonomi.models import Budget
-from forbund.meetings.agenda import (
+from finsam import workflow
+from forbund.meetings.selectors.notice import notice_snapshot
+from forbund.meetings.services.agenda import (
     agenda_delegation_item_add,
     agenda_item_save,
     delegationsbeslut_save,
-    notice_snapshot,
 )
-from forbund.meetings.minutes import (
+from forbund.meetings.services.minutes import (
     AttendanceEntry,
     ItemDecision,
     attendance_save,
+    meeting_transition,
     minutes_approve,
     minutes_lock,
     minutes_save,
 )
-from forbund.meetings.services import meeting_transition
 from forbund.models import (
     AgendaItem,
     Attendance,
@@ -70,7 +71,7 @@ def _call(meeting, by) -> None:
         recipients="\n".join(f"{p.name} <{p.email}>" for p in board if p.email),
         snapshot=notice_snapshot(meeting),
     )
-    meeting_transition(meeting=meeting, to=MeetingStatus.KALLAT, by=by, automatic=True)
+    workflow.transition(meeting, to=MeetingStatus.KALLAT, by=by, comment="Kallelse version 1", automatic=True)
 
 
 def _hold_march(forbund, meeting, users) -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from finsam.workflow import transition
 from forbund.models import Forbund, User
 from insatser.models import Insats
 from uppfoljning.models import ReportPeriod, Tertialrapport
-from uppfoljning.reports import ReportData, report_period_save, report_save, report_transition
+from uppfoljning.services.reports import ReportData, report_period_save, report_save
 
 D = datetime.date
 PERIODS = [("T1", D(2021, 5, 15)), ("T2", D(2021, 9, 15)), ("AR", D(2022, 2, 15))]
@@ -95,15 +96,15 @@ def load_reports(forbund: Forbund, samordnare: User, projektagare: User) -> None
         first = report(insats, "T1")
         if first.status == Tertialrapport.Status.UTKAST:
             report_save(report=first, by=by, data=data)
-            report_transition(report=first, to=Tertialrapport.Status.INSKICKAD, by=by)
-            report_transition(report=first, to=approved, by=samordnare)
+            transition(first, to=Tertialrapport.Status.INSKICKAD, by=by)
+            transition(first, to=approved, by=samordnare)
 
     second = report(yrkeskedjor, "T2")
     if second.status == Tertialrapport.Status.UTKAST:
         report_save(report=second, by=projektagare, data=YRKESKEDJOR_T2)
-        report_transition(report=second, to=Tertialrapport.Status.INSKICKAD, by=projektagare)
-        report_transition(
-            report=second,
+        transition(second, to=Tertialrapport.Status.INSKICKAD, by=projektagare)
+        transition(
+            second,
             to=Tertialrapport.Status.RETURNERAD,
             by=samordnare,
             comment="Kostnaden är lägre än fakturorna för perioden. Förklara skillnaden.",

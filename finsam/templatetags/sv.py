@@ -1,9 +1,12 @@
-"""Swedish presentation of money and shares: 1 893 tkr, 300 000 kr, 33 %."""
+"""Swedish presentation of money and shares: 1 893 tkr, 300 000 kr, 33 %. The rounding is
+`finsam.money`'s; these filters only format."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils.formats import number_format
+
+from finsam import money
 
 register = template.Library()
 
@@ -11,10 +14,8 @@ NBSP = "\xa0"
 
 
 def _decimal(value) -> Decimal | None:
-    if value is None or value == "":
-        return None
     try:
-        return Decimal(value)
+        return money.to_decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return None
 
@@ -29,16 +30,17 @@ def kr(value) -> str:
     amount = _decimal(value)
     if amount is None:
         return "–"
-    return f"{_group(amount.quantize(Decimal(1), ROUND_HALF_UP))}{NBSP}kr"
+    return f"{_group(money.kronor(amount))}{NBSP}kr"
 
 
 @register.filter
 def tkr(value) -> str:
-    """Kronor shown in thousands, as förbund write their budgets."""
+    """Kronor shown in thousands, as förbund write their budgets. A row of a table comes from
+    `money.tkr_table` (as whole thousands of kronor) so that the rows add up to the shown total."""
     amount = _decimal(value)
     if amount is None:
         return "–"
-    return f"{_group((amount / 1000).quantize(Decimal(1), ROUND_HALF_UP))}{NBSP}tkr"
+    return f"{_group(money.tkr(amount))}{NBSP}tkr"
 
 
 @register.filter

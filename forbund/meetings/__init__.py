@@ -1,2 +1,3 @@
-"""The board's meetings, split by concept: the workflow and quorum (workflow, services), agenda and
-notice (agenda*), attendance, decisions and minutes (minutes*), the meeting packet (packet*)."""
+"""The board's meetings (styrelsemöten): the workflow (workflow), writes (services), reads
+(selectors), forms, views and URLs (urls), and the documents the rendering service makes of a
+meeting (packet)."""

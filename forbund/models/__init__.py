@@ -34,6 +34,7 @@ from .meetings import (
     MeetingStatusChange,
     MinutesApproval,
     NoticeVersion,
+    Rattelse,
     Styrelsemote,
 )
 
@@ -50,6 +51,7 @@ __all__ = [
     "MinutesApproval",
     "SubmittedForm",
     "NoticeVersion",
+    "Rattelse",
     "ActivityEvent",
     "Arbetsgrupp",
     "Dokumentjobb",

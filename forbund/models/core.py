@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from ..validators import validate_organisationsnummer
 
@@ -50,6 +51,9 @@ class Forbund(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("forbund:detail", kwargs={"forbund": self.slug})
 
     @property
     def uppgifter_list(self) -> list[str]:
@@ -135,6 +139,9 @@ class Medlem(ForbundScoped):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("forbund:medlemmar", kwargs={"forbund": self.forbund.slug})
+
     def clean(self) -> None:
         validate_period(self.joined, self.left, "left", "Utträdet kan inte ligga före inträdet.")
 
@@ -173,6 +180,9 @@ class WorkingAgePopulation(ForbundScoped):
 
     def __str__(self) -> str:
         return f"{self.kommun} {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("forbund:detail", kwargs={"forbund": self.forbund.slug})
 
     def clean(self) -> None:
         if self.kommun_id:
@@ -224,6 +234,9 @@ class Person(ForbundScoped):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("forbund:personer", kwargs={"forbund": self.forbund.slug})
 
     def clean(self) -> None:
         self.check_same_forbund(medlem=self.medlem)
@@ -287,6 +300,9 @@ class Styrelseuppdrag(ForbundScoped):
 
     def __str__(self) -> str:
         return f"{self.person}, {self.get_role_display().lower()} för {self.medlem}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("forbund:styrelse", kwargs={"forbund": self.forbund.slug})
 
     def clean(self) -> None:
         # A required key the form refused is unset here; reading it would raise instead of showing the error.
@@ -362,6 +378,9 @@ class Kansliuppdrag(ForbundScoped):
     def __str__(self) -> str:
         return f"{self.person}, {self.get_role_display().lower()}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("forbund:kansli", kwargs={"forbund": self.forbund.slug})
+
     def clean(self) -> None:
         self.check_same_forbund(person=self.person if self.person_id else None, employer=self.employer)
         validate_period(self.start, self.end, "end", "Uppdraget kan inte sluta innan det börjar.")
@@ -424,6 +443,9 @@ class Arbetsgrupp(ForbundScoped):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("forbund:arbetsgrupp", kwargs={"forbund": self.forbund.slug, "pk": self.pk})
+
     def clean(self) -> None:
         self.check_same_forbund(insats=self.insats)
         validate_period(self.start, self.end, "end", "Gruppen kan inte upplösas innan den bildas.")
@@ -454,6 +476,12 @@ class GroupMembership(models.Model):
     def __str__(self) -> str:
         return f"{self.person} i {self.arbetsgrupp}"
 
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "forbund:arbetsgrupp",
+            kwargs={"forbund": self.arbetsgrupp.forbund.slug, "pk": self.arbetsgrupp_id},
+        )
+
     def clean(self) -> None:
         if self.arbetsgrupp_id and self.person_id and self.person.forbund_id != self.arbetsgrupp.forbund_id:
             raise ValidationError({"person": "Måste höra till samma förbund."})
@@ -478,6 +506,12 @@ class GroupMeeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.arbetsgrupp} {self.date:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "forbund:arbetsgrupp",
+            kwargs={"forbund": self.arbetsgrupp.forbund.slug, "pk": self.arbetsgrupp_id},
+        )
 
 
 class Role(models.Model):

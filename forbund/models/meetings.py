@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 
 from finsam.history import StatusHistory
 
@@ -65,9 +69,25 @@ class Styrelsemote(ForbundScoped):
     def __str__(self) -> str:
         return f"Styrelsemöte {self.date:%Y-%m-%d}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("forbund:mote", kwargs={"forbund": self.forbund.slug, "pk": self.pk})
+
     def clean(self) -> None:
         if not self.place and not self.video_link:
             raise ValidationError({"place": "Ange en plats eller en videolänk."})
+
+    @property
+    def starts_at(self) -> datetime.datetime:
+        """The meeting's start as an aware datetime (midnight when no time is set)."""
+        naive = datetime.datetime.combine(self.date, self.start_time or datetime.time(0, 0))
+        return timezone.make_aware(naive, timezone.get_default_timezone())
+
+    def is_past(self, now: datetime.datetime | None = None) -> bool:
+        """Has the meeting begun? A meeting without a time has begun once its day is over."""
+        now = now or timezone.now()
+        if self.start_time is None:
+            return self.date < timezone.localdate(now)
+        return self.starts_at <= now
 
     @property
     def planned_items_list(self) -> list[str]:
@@ -201,6 +221,9 @@ class AgendaItem(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return f"{self.meeting.get_absolute_url()}#punkt-{self.pk}"
+
     @property
     def linked(self):
         return self.insats or self.tertialrapport or self.budget or self.dokumentjobb
@@ -256,6 +279,9 @@ class AgendaAttachment(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return self.item.get_absolute_url()
+
     @property
     def is_pdf(self) -> bool:
         return self.file.name.lower().endswith(".pdf")
@@ -282,6 +308,11 @@ class NoticeVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Kallelse {self.version} till {self.meeting}"
+
+    def get_absolute_url(self) -> str:
+        meeting = self.meeting
+        url = reverse("forbund:notices", kwargs={"forbund": meeting.forbund.slug, "pk": meeting.pk})
+        return f"{url}#rubrik-version-{self.version}"
 
 
 class Attendance(models.Model):
@@ -317,6 +348,10 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} ({self.get_role_display().lower()})"
+
+    def get_absolute_url(self) -> str:
+        meeting = self.meeting
+        return reverse("forbund:narvaro", kwargs={"forbund": meeting.forbund.slug, "pk": meeting.pk})
 
 
 class ConflictOfInterest(models.Model):
@@ -364,6 +399,10 @@ class MinutesApproval(models.Model):
     def __str__(self) -> str:
         return f"{self.person} ({self.get_role_display().lower()})"
 
+    def get_absolute_url(self) -> str:
+        meeting = self.meeting
+        return reverse("forbund:protokoll", kwargs={"forbund": meeting.forbund.slug, "pk": meeting.pk})
+
 
 class Delegationsbeslut(ForbundScoped):
     """A decision the förbundschef took under delegation, reported to the next meeting."""
@@ -403,3 +442,64 @@ class Delegationsbeslut(ForbundScoped):
 
     def __str__(self) -> str:
         return f"{self.decided_on:%Y-%m-%d} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("forbund:delegationsbeslut", kwargs={"forbund": self.forbund.slug})
+
+
+class Rattelse(models.Model):
+    """A rättelse: a correction of justerade minutes. The minutes themselves never change after
+    justering; what was wrong, how it should read, who corrected it, when and why is recorded
+    beside them and shown wherever the minutes are shown."""
+
+    meeting = models.ForeignKey(
+        Styrelsemote, on_delete=models.PROTECT, related_name="rattelser", verbose_name="möte"
+    )
+    item = models.ForeignKey(
+        AgendaItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rattelser",
+        verbose_name="paragraf",
+        help_text="Den paragraf som rättas; lämna tomt när rättelsen gäller något annat i protokollet.",
+    )
+    concerns = models.CharField(
+        "gäller",
+        max_length=200,
+        blank=True,
+        help_text="Vad som rättas när det inte är en paragraf, till exempel närvarolistan.",
+    )
+    correction = models.TextField("rättelse", help_text="Hur det ska stå.")
+    reason = models.TextField("skäl", help_text="Varför protokollet rättas.")
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="gjord av"
+    )
+    made_at = models.DateTimeField("gjord", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "rättelse"
+        verbose_name_plural = "rättelser"
+        ordering = ["meeting", "made_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Rättelse av {self.where} i protokollet {self.meeting.date:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        meeting = self.meeting
+        url = reverse("forbund:protokoll", kwargs={"forbund": meeting.forbund.slug, "pk": meeting.pk})
+        return f"{url}#rattelse-{self.pk}"
+
+    @property
+    def where(self) -> str:
+        """What the correction is about, as the minutes name it."""
+        if self.item_id is not None:
+            item = self.item
+            return f"§ {item.paragraph} {item.title}" if item.paragraph else item.title
+        return self.concerns
+
+    def clean(self) -> None:
+        if self.item_id is None and not self.concerns.strip():
+            raise ValidationError({"concerns": "Ange vilken paragraf eller vad i protokollet som rättas."})
+        if self.item_id is not None and self.item.meeting_id != self.meeting_id:
+            raise ValidationError({"item": "Paragrafen hör till ett annat protokoll."})

@@ -107,7 +107,10 @@ def test_application_from_draft_via_completion_to_grant(live_server, page, axe):
     page.get_by_label("Beskrivning av målgruppen").fill("Deltagarna hittas genom försörjningsstödsenheten.")
     page.get_by_role("button", name="Spara").click()
     click_and_check(page, axe, "button", "Skicka in kompletterad ansökan")
+    # Submitted, the application is kept as sent: no edit buttons, and the page says why.
     expect(page.get_by_role("link", name="Ändra ansökan")).to_have_count(0)
+    expect(page.get_by_role("link", name="Ändra budget")).to_have_count(0)
+    expect(page.get_by_text("den är sparad som den skickades in")).to_be_visible()
     log_out(page)
 
     # The samordnare records the board's grant.

@@ -11,7 +11,7 @@ from finsam.demo import DEMO_PASSWORD, load_demo
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 DEMO_LEDGER = (
-    Path(__file__).resolve().parents[2] / "ekonomi" / "demo" / "trelleborg-huvudbok-2021-jan-aug.xlsx"
+    Path(__file__).resolve().parents[2] / "finsam" / "demo" / "trelleborg-huvudbok-2021-jan-aug.xlsx"
 )
 
 

@@ -1,7 +1,8 @@
 """The samordnare plans a board meeting, builds its agenda with a tertial report and an uploaded paper
 and sends the notice; a ledamot reads the papers; the samordnare records attendance, decisions and
 the justerare, marks the meeting held and locks the minutes; the ordförande and the justerare
-approve them. Every page checked with axe."""
+approve them; the samordnare corrects the justerade minutes with a rättelse. Every page checked with
+axe."""
 
 import datetime
 import re
@@ -184,5 +185,24 @@ def test_meeting_from_plan_to_justerat_protokoll(live_server, page, axe, tmp_pat
     agenda = page.get_by_role("region", name="Dagordning")
     for title in decisions:
         expect(agenda.get_by_role("heading", name=re.compile(rf"{title} \(§ \d+\)$"))).to_be_visible()
+    expect(page.get_by_role("link", name="Ny punkt")).to_have_count(0)
     page.get_by_role("link", name="Anslaget").click()
     axe.assert_no_serious_violations(page)
+
+    # A justerat protokoll is corrected only by a rättelse, shown with the minutes.
+    page.goto(meeting_url)
+    page.get_by_role("link", name="Gör en rättelse").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Rättelse i protokollet"))
+    axe.assert_no_serious_violations(page)
+    paragraph = page.get_by_label("Paragraf")
+    paragraph.select_option(
+        value=paragraph.locator("option", has_text="Attestordning").get_attribute("value")
+    )
+    page.get_by_label("Rättelse").fill("Attestordningen gäller från den 1 juli.")
+    page.get_by_label("Skäl").fill("Datumet föll bort i protokollet.")
+    page.get_by_role("button", name="För in rättelsen").click()
+    expect(page.get_by_text(re.compile(r"Rättelsen av § \d+ Attestordning är införd"))).to_be_visible()
+    expect(page.get_by_text("Attestordningen gäller från den 1 juli.")).to_be_visible()
+    axe.assert_no_serious_violations(page)
+    page.get_by_role("link", name="Protokollet för utskrift").click()
+    expect(page.get_by_text("Skäl: Datumet föll bort i protokollet.", exact=False)).to_be_visible()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from finsam.demo import DEMO_PASSWORD, load_demo
 from forbund.models import Forbund, User
 from uppfoljning.models import ReportPeriod, Tertialrapport
-from uppfoljning.reports import report_period_save
+from uppfoljning.services.reports import report_period_save
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -61,6 +61,9 @@ def test_tertial_report_from_mismatch_to_approval(live_server, page, axe):
     page.get_by_label("Män").fill("7")
     page.get_by_role("button", name="Spara och skicka in").click()
     expect(page.get_by_text("Rapporten är inskickad.")).to_be_visible()
+    # Submitted, the report is locked for its owner: no edit button, and the page says why.
+    expect(page.get_by_role("link", name="Fyll i rapporten")).to_have_count(0)
+    expect(page.get_by_text("Rapporten är inskickad och kan inte ändras.")).to_be_visible()
     log_out(page)
 
     log_in(page, live_server, "samordnare")

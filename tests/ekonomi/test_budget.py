@@ -548,3 +548,184 @@ def test_cost_categories_are_created_once_with_the_usual_names(forbund):
     ]
     assert first == second
     assert CostCategory.objects.filter(forbund=forbund).count() == 8
+
+
+# A decided budget changes only through a new version ---------------------------------------------
+
+
+CHANGES = {
+    "incomes": lambda world: {
+        "incomes": {
+            world.parties["fk"]: D(1_200_000),
+            world.parties["region"]: D(600_000),
+            world.parties["kommun1"]: D(600_000),
+        }
+    },
+    "costs": lambda world: {"costs": {world.categories[0]: ("Samordnare på heltid", D(900_000))}},
+    "outline": lambda world: {"outline": [OutlineData(YEAR + 2, D(3_000_000), D(1), D(1))]},
+    "equity": lambda world: {"opening_equity": D(9_999_000), "forecast_result_previous_year": D(0)},
+    "texts": lambda world: {"comment": "Ändrad i efterhand", "opening_equity_note": "Ny not"},
+}
+
+
+@pytest.mark.parametrize("what", sorted(CHANGES))
+def test_a_decided_budgets_content_cannot_be_changed_by_any_service(world, what):
+    decided = world.decided()
+    before = snapshot(decided)
+
+    with pytest.raises(ValidationError) as raised:
+        budget_save(budget=decided, by=world.by, content=world.content(**CHANGES[what](world)))
+
+    assert raised.value.messages == ["En beslutad budget ändras inte. Skapa en revidering i stället."]
+    assert snapshot(decided) == before
+
+
+def test_a_decided_budgets_decision_cannot_be_rewritten(world):
+    decided = world.decided()
+    before = snapshot(decided)
+
+    with pytest.raises(ValidationError, match="revidering"):
+        budget_decide(budget=decided, by=world.by, decided_on=datetime.date(2021, 6, 1), paragraph="§ 99")
+
+    assert snapshot(decided) == before
+
+
+@pytest.mark.parametrize("what", sorted(CHANGES))
+def test_the_same_change_goes_through_as_a_new_version(world, what):
+    decided = world.decided()
+    before = snapshot(decided)
+
+    revision = budget_create(forbund=world.forbund, year=YEAR, by=world.by, based_on=decided)
+    budget_save(budget=revision, by=world.by, content=world.content(**CHANGES[what](world)))
+
+    assert snapshot(decided) == before
+    assert content_of(revision) != content_of(decided) or snapshot(revision)["comment"] != before["comment"]
+
+
+def test_kommuner_paying_more_than_their_quarter_is_refused_without_a_reason(world):
+    budget = budget_create(forbund=world.forbund, year=YEAR, by=world.by)
+    incomes = {
+        world.parties["fk"]: D(1_000_000),
+        world.parties["region"]: D(500_000),
+        world.parties["kommun1"]: D(600_000),
+    }
+
+    with pytest.raises(ValidationError, match="50/25/25"):
+        budget_save(budget=budget, by=world.by, content=world.content(incomes=incomes))
+
+    assert not budget.intakter.exists()
+
+
+# No lost updates and an audit trail --------------------------------------------------------------
+
+
+def test_a_save_over_someone_elses_is_refused_and_says_what_they_changed(world):
+    from finsam.concurrency import StaleEdit
+
+    budget = world.proposal()
+    opened = Budget.objects.get(pk=budget.pk).lock_version
+    budget_save(budget=budget, by=world.by, content=world.content(comment="Först"), opened_version=opened)
+    after_first = snapshot(budget)
+
+    with pytest.raises(StaleEdit) as raised:
+        budget_save(budget=budget, by=world.by, content=world.content(comment="Sedan"), opened_version=opened)
+
+    assert "Någon annan har sparat budget" in raised.value.messages[0]
+    assert "”Förslag till styrelsen” → ”Först”" in raised.value.messages[0]
+    assert snapshot(budget) == after_first
+    budget_save(
+        budget=budget,
+        by=world.by,
+        content=world.content(comment="Sedan"),
+        opened_version=raised.value.current_version,
+    )
+    assert Budget.objects.get(pk=budget.pk).comment == "Sedan"
+
+
+def test_every_budget_write_is_in_the_audit_trail_with_lines_before_and_after(world):
+    from forbund.models import ActivityEvent
+
+    budget = world.proposal()
+    budget_save(
+        budget=budget,
+        by=world.by,
+        content=world.content(
+            incomes={
+                world.parties["fk"]: D(1_200_000),
+                world.parties["region"]: D(600_000),
+                world.parties["kommun1"]: D(600_000),
+            }
+        ),
+    )
+    budget_decide(budget=budget, by=world.by, decided_on=DECIDED_ON)
+
+    events = ActivityEvent.objects.filter(object_id=str(budget.pk), content_type__model="budget").order_by(
+        "id"
+    )
+    assert [event.kind for event in events] == ["skapad", "andrad", "andrad", "status"]
+    changed = {change["label"]: (change["before"], change["after"]) for change in events[2].changes}
+    assert changed[f"Intäkt från {world.parties['region']}"] == ("500000", "600000")
+    assert all(event.actor == world.by for event in events)
+    assert (
+        events[0].url
+        == budget.get_absolute_url()
+        == f"/f/{world.forbund.slug}/ekonomi/budget/{YEAR}/?version=1"
+    )
+
+
+# Tables in tkr add up ------------------------------------------------------------------------------
+
+
+def test_tkr_tables_add_up_when_two_internal_lines_are_raised_by_1500_kr(trelleborg):
+    """The issue's example: Styrelse and Revision raised by 1 500 kr each. The internal costs are
+    606 000 kr; rounded one by one the rows would print 607 tkr above a Summa of 606 tkr."""
+    by = User.objects.get(username="ekonom")
+    decided = budget_in_force(trelleborg, 2021)
+    revision = budget_create(forbund=trelleborg, year=2021, by=by, based_on=decided)
+    raise_two_internal_lines(revision, by)
+
+    shown = budget_overview(revision).in_tkr
+
+    rows = [row.amount for row in shown.internal_costs]
+    assert shown.internal_total == D(606_000)
+    assert sum(rows) == shown.internal_total
+    assert rows == [D(x) for x in (300_000, 102_000, 20_000, 30_000, 29_000, 20_000, 100_000, 5_000)]
+    assert sum(row.amount for row in shown.insats_costs) == shown.insats_total == D(3_045_000)
+    assert shown.internal_total + shown.insats_total == shown.cost_total == D(3_651_000)
+    assert sum(row.amount for row in shown.incomes) == shown.income_total == D(2_000_000)
+    assert shown.result == shown.income_total - shown.cost_total == D(-1_651_000)
+    assert shown.equity.preliminary == shown.equity.opening + shown.equity.forecast_previous_year
+    assert shown.equity.closing == shown.equity.preliminary + shown.result
+    for row in shown.outline:
+        assert row.income - row.internal_costs - row.insats_costs == row.result
+
+
+def raise_two_internal_lines(budget: Budget, by: User) -> None:
+    costs = {row.category: (row.description, row.amount) for row in budget.costs.select_related("category")}
+    for category in list(costs):
+        if category.name in ("Styrelse", "Revision"):
+            costs[category] = (costs[category][0], costs[category][1] + 1_500)
+    content = BudgetContent(
+        incomes={row.medlem: row.amount for row in budget.intakter.select_related("medlem")},
+        costs=costs,
+        outline=[
+            OutlineData(row.year, row.income, row.internal_costs, row.insats_costs)
+            for row in budget.outline.all()
+        ],
+        opening_equity=budget.opening_equity,
+        opening_equity_note=budget.opening_equity_note,
+        forecast_result_previous_year=budget.forecast_result_previous_year,
+        funding_deviation="",
+        comment="",
+    )
+    budget_save(budget=budget, by=by, content=content)
+
+
+def test_an_outline_year_adds_up_across(world):
+    budget = world.proposal(outline=[OutlineData(YEAR + 1, D(2_000_400), D(600_300), D(400_300))])
+
+    (row,) = budget_overview(budget).in_tkr.outline
+
+    # 2 000.4 − 600.3 − 400.3 = 999.8 → 1 000 tkr, and the shown figures say so
+    assert row.result == D(1_000_000)
+    assert row.income - row.internal_costs - row.insats_costs == row.result

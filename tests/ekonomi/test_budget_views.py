@@ -722,3 +722,124 @@ def test_budget_pages_cost_a_fixed_number_of_queries(world, as_role, name, kwarg
     many = queries_for(client, url)
     assert many == few
     assert few <= 25
+
+
+# No lost updates, no double versions ---------------------------------------------------------------
+
+
+def test_the_second_of_two_saves_from_the_same_opened_form_is_refused_and_keeps_what_was_typed(
+    world, as_role, client
+):
+    ekonom = as_role(Kind.EKONOM)
+    opened = input_value(ekonom.get(world.url("ekonomi:budget_edit")), "opened_version")
+    kommun2 = f"income_{world.parties['kommun2'].pk}"
+    first = world.form_data(world.proposal, opened_version=opened, comment="Ekonomens version")
+    second = world.form_data(
+        world.proposal,
+        opened_version=opened,
+        comment="Samordnarens version",
+        funding_deviation="Kommun 2 betalar mindre i år.",
+        **{kommun2: "150000"},
+    )
+
+    assert ekonom.post(world.url("ekonomi:budget_edit"), first).status_code == 302
+    client.force_login(world.user(Kind.SAMORDNARE))
+    refused = client.post(world.url("ekonomi:budget_edit"), second)
+
+    page = text_of(refused)
+    assert refused.status_code == 200
+    assert "Någon annan har sparat budget sedan du öppnade formuläret" in page
+    assert "kommentar: ”” → ”Ekonomens version”" in page
+    assert input_value(refused, kommun2) == "150000"
+    assert "Samordnarens version" in page
+    proposal = Budget.objects.get(pk=world.proposal.pk)
+    assert proposal.comment == "Ekonomens version"
+    assert proposal.intakter.get(medlem=world.parties["kommun2"]).amount == D(200_000)
+
+    again = dict(second, opened_version=input_value(refused, "opened_version"))
+    assert client.post(world.url("ekonomi:budget_edit"), again).status_code == 302
+    assert Budget.objects.get(pk=world.proposal.pk).comment == "Samordnarens version"
+
+
+def test_a_double_submitted_new_budget_makes_one_version(world, as_role):
+    client = as_role(Kind.SAMORDNARE)
+    page = client.get(world.url("ekonomi:overview"))
+    token = input_value(page, "form_token")
+
+    first = client.post(world.url("ekonomi:budget_create"), {"year": "2023", "form_token": token})
+    second = client.post(world.url("ekonomi:budget_create"), {"year": "2023", "form_token": token})
+
+    (budget,) = Budget.objects.filter(forbund=world.forbund, year=2023)
+    assert first.url == second.url == world.url("ekonomi:budget_edit", pk=budget.pk)
+
+
+def test_a_double_submitted_revision_makes_one_new_version(world, as_role):
+    client = as_role(Kind.EKONOM)
+    token = input_value(client.get(world.url("ekonomi:budget")), "form_token")
+
+    first = client.post(world.url("ekonomi:budget_revise"), {"form_token": token})
+    second = client.post(world.url("ekonomi:budget_revise"), {"form_token": token})
+
+    assert Budget.objects.filter(forbund=world.forbund, year=YEAR).count() == 2
+    assert first.url == second.url
+
+
+@pytest.mark.parametrize("kind", EDITORS)
+def test_a_decided_budget_shows_why_it_has_no_edit_button(world, as_role, kind):
+    page = text_of(as_role(kind).get(world.url("ekonomi:budget")))
+
+    assert "En beslutad budget ändras inte. Skapa en revidering i stället." in page
+    assert world.url("ekonomi:budget_edit", pk=world.decided.pk) not in page
+    assert world.url("ekonomi:budget_decide", pk=world.decided.pk) not in page
+
+
+def test_the_decision_page_of_a_decided_budget_shows_the_reason_instead_of_the_form(world, as_role):
+    response = as_role(Kind.SAMORDNARE).get(world.url("ekonomi:budget_decide", pk=world.decided.pk))
+
+    assert response.status_code == 200
+    assert "En beslutad budget ändras inte. Skapa en revidering i stället." in text_of(response)
+    assert "Registrera beslut</button>" not in text_of(response)
+
+
+# Tables in tkr add up on the page --------------------------------------------------------------------
+
+
+def shown_tkr(cell: str) -> int:
+    """A shown amount in tkr; a cell with words instead ("ingår i statens andel") adds nothing."""
+    number = re.sub(r"<[^>]+>", "", cell).replace(NBSP, "").replace("tkr", "").replace(MINUS, "-").strip()
+    return int(number) if re.fullmatch(r"-?\d+", number) else 0
+
+
+def table_rows(page: str, caption: str) -> list[tuple[str, int]]:
+    """(row label, amount) of every row of the table with `caption`, as the page shows them."""
+    table = re.search(rf"<caption[^>]*>{re.escape(caption)}</caption>(.*?)</table>", page, re.S)
+    assert table, caption
+    rows = re.findall(
+        r'<tr[^>]*><th scope="row"[^>]*>(.*?)</th><td class="num">(.*?)</td>', table.group(1), re.S
+    )
+    return [(re.sub(r"<[^>]+>", "", label).strip(), shown_tkr(amount)) for label, amount in rows]
+
+
+def test_the_budget_pages_cost_table_adds_up_when_two_lines_are_raised_by_1500_kr(world, as_role):
+    client = as_role(Kind.EKONOM)
+    data = world.form_data(world.proposal)
+    data[f"cost_{world.categories[1].pk}"] = "51500"
+    data[f"cost_{world.categories[4].pk}"] = "51500"
+    assert client.post(world.url("ekonomi:budget_edit"), data).status_code == 302
+
+    page = text_of(client.get(world.url("ekonomi:budget", year=NEXT)))
+
+    rows = dict(table_rows(page, "Kostnader i tkr"))
+    internal = [amount for label, amount in table_rows(page, "Kostnader i tkr") if "enligt plan" in label]
+    assert len(internal) == 8
+    # 6 × 50 000 + 2 × 51 500 = 403 000 kr: rounded one by one the rows would say 404
+    assert rows["Summa interna kostnader"] == sum(internal) == 403
+    assert rows["Summa interna kostnader"] + rows["Summa insatskostnader"] == rows["Summa kostnader"]
+    incomes = table_rows(page, "Intäkter per medlem i tkr")
+    assert sum(amount for label, amount in incomes if label != "Summa intäkter") == 2000
+    assert dict(incomes)["Summa intäkter"] == 2000
+    plan = re.search(r"<caption[^>]*>Flerårsplan i tkr</caption>.*?</table>", page, re.S).group(0)
+    for year, income, internal_, insats, result in re.findall(
+        r'<th scope="row">(\d{4})</th>' + r'<td class="num">(.*?)</td>' * 4, plan
+    ):
+        assert shown_tkr(income) - shown_tkr(internal_) - shown_tkr(insats) == shown_tkr(result), year

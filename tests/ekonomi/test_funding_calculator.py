@@ -251,3 +251,40 @@ def test_funding_check_counts_arbetsformedlingen_in_the_state_half_and_adds_the_
 
     assert (check.state, check.region, check.kommuner) == (D(1000), D(500), D(500))
     assert check.follows_rule
+
+
+@pytest.mark.parametrize(
+    ("region", "kommun1", "kommun2"),
+    [
+        (D(500), D(400), D(200)),  # the kommuner together pay 600, more than their quarter
+        (D(600), D(300), D(200)),  # the region pays 600, more than its quarter
+        (D(500), D(500), D(1)),  # one krona over is over
+    ],
+    ids=["kommuner-pay-more", "region-pays-more", "one-krona-more"],
+)
+def test_a_party_paying_more_than_its_share_breaks_the_rule(forbund, region, kommun1, kommun2):
+    """Paying more is as much a deviation as paying less: the state gives half, the region a quarter,
+    the kommuner together a quarter, and the smallest party sets the level for the others."""
+    parties = finsam_parties(forbund, kommuner=2)
+
+    check = funding_check(
+        {
+            parties["fk"]: D(1000),
+            parties["region"]: region,
+            parties["kommun1"]: kommun1,
+            parties["kommun2"]: kommun2,
+        }
+    )
+
+    assert not check.follows_rule
+    assert check.level == D(500)
+    assert check.expected == {"state": D(1000), "region": D(500), "kommuner": D(500)}
+
+
+def test_the_state_paying_more_than_half_breaks_the_rule(forbund):
+    parties = finsam_parties(forbund, kommuner=1)
+
+    check = funding_check({parties["fk"]: D(1100), parties["region"]: D(500), parties["kommun1"]: D(500)})
+
+    assert not check.follows_rule
+    assert check.expected == {"state": D(1000), "region": D(500), "kommuner": D(500)}

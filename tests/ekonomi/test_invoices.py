@@ -180,9 +180,19 @@ def test_invoice_is_attested_then_paid_with_dates_recorded(forbund, insats, kind
     invoice = invoice_transition(invoice=invoice, to=S.BETALD, by=user, on=D(2021, 3, 15))
     invoice.refresh_from_db()
     assert (invoice.status, invoice.attested_on, invoice.paid_on) == (S.BETALD, D(2021, 3, 5), D(2021, 3, 15))
-    logged = list(ActivityEvent.objects.filter(forbund=forbund).values_list("description", flat=True))
-    assert any("är attesterad 2021-03-05" in line for line in logged)
-    assert any("är betald 2021-03-15" in line for line in logged)
+    history = [
+        (step.from_status, step.to_status, step.by, step.snapshot["attested_on"], step.snapshot["paid_on"])
+        for step in invoice.status_changes.all()
+    ]
+    assert history == [
+        (S.MOTTAGEN, S.ATTESTERAD, user, "2021-03-05", None),
+        (S.ATTESTERAD, S.BETALD, user, "2021-03-05", "2021-03-15"),
+    ]
+    logged = ActivityEvent.objects.filter(forbund=forbund, actor=user, object_id=str(invoice.pk))
+    assert [(event.kind, event.description) for event in logged.order_by("id")] == [
+        (ActivityEvent.Kind.TRANSITION, f"Attestera: {invoice}"),
+        (ActivityEvent.Kind.TRANSITION, f"Markera som betald: {invoice}"),
+    ]
 
 
 def test_step_without_a_date_uses_today(forbund, insats, ekonom):
@@ -337,3 +347,64 @@ def test_late_list_starts_with_the_longest_overdue(forbund):
     InsatsFactory(forbund=forbund, name="A nyare", start=D(2021, 1, 1))
     InsatsFactory(forbund=forbund, name="B äldre", start=D(2020, 1, 1))
     assert late_names(forbund, D(2021, 6, 1)) == ["B äldre", "A nyare"]
+
+
+# Corrections ---------------------------------------------------------------------------------------
+
+
+def test_a_correction_cannot_move_the_invoice_along_its_workflow(forbund, insats, ekonom):
+    invoice = InvoiceFactory(insats=insats)
+    invoice.amount = Decimal("99000")
+    invoice.status, invoice.attested_on, invoice.paid_on = S.BETALD, D(2021, 3, 2), D(2021, 3, 3)
+
+    invoice_save(forbund=forbund, by=ekonom, invoice=invoice)
+
+    invoice.refresh_from_db()
+    assert (invoice.amount, invoice.status, invoice.attested_on, invoice.paid_on) == (
+        99000,
+        S.MOTTAGEN,
+        None,
+        None,
+    )
+    assert not invoice.status_changes.exists()
+
+
+def test_a_correction_over_a_newer_version_is_refused(forbund, insats, ekonom):
+    from finsam.concurrency import StaleEdit
+
+    invoice = InvoiceFactory(insats=insats)
+    opened = invoice.lock_version
+    first = Invoice.objects.get(pk=invoice.pk)
+    first.amount = Decimal("90000")
+    invoice_save(forbund=forbund, by=ekonom, invoice=first, opened_version=opened)
+    invoice.amount = Decimal("80000")
+
+    with pytest.raises(StaleEdit, match="belopp"):
+        invoice_save(forbund=forbund, by=ekonom, invoice=invoice, opened_version=opened)
+
+    invoice.refresh_from_db()
+    assert invoice.amount == 90000
+
+
+def test_a_correction_records_the_amount_before_and_after(forbund, insats, ekonom):
+    invoice = InvoiceFactory(insats=insats)
+    invoice.amount = Decimal("99000")
+
+    invoice_save(forbund=forbund, by=ekonom, invoice=invoice)
+
+    event = ActivityEvent.objects.get(object_id=str(invoice.pk), kind=ActivityEvent.Kind.CHANGED)
+    assert [(c["label"], c["before"], c["after"]) for c in event.changes] == [
+        ("belopp (kr)", "100000", "99000")
+    ]
+    assert event.url == invoice.get_absolute_url()
+
+
+def test_a_paid_invoice_cannot_be_corrected_even_by_the_samordnare(forbund, insats):
+    invoice = InvoiceFactory.create_paid(insats=insats)
+    invoice.note = "Ändrad efter betalning"
+
+    with pytest.raises(ValidationError, match="Fakturan är betald och kan inte ändras"):
+        invoice_save(forbund=forbund, by=user_with_role(forbund, Kind.SAMORDNARE), invoice=invoice)
+
+    invoice.refresh_from_db()
+    assert invoice.note == ""

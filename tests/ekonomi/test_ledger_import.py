@@ -302,9 +302,13 @@ def test_import_round_trip_gives_the_known_sums_per_account_and_month(forbund, e
     assert ledger_amounts(forbund, 2021) == dict(known)
     assert LedgerEntry.objects.filter(ledger_import=imported).count() == len(known)
     assert default_storage.exists(imported.file.name)
-    assert ActivityEvent.objects.filter(
-        forbund=forbund, description__startswith="Läste in huvudboken"
-    ).exists()
+    (event,) = ActivityEvent.objects.filter(forbund=forbund, description__startswith="Läste in huvudboken")
+    assert event.description.endswith(f"{len(known)} poster")  # one event for the import, with its rows
+    assert (event.actor, event.object_id, event.url) == (
+        ekonom,
+        str(imported.pk),
+        imported.get_absolute_url(),
+    )
 
 
 def test_an_error_in_one_row_saves_nothing(forbund, ekonom, mapped, media):
@@ -315,6 +319,43 @@ def test_an_error_in_one_row_saves_nothing(forbund, ekonom, mapped, media):
     assert not LedgerImport.objects.exists()
     assert not LedgerEntry.objects.exists()
     assert not (media / "huvudbok").exists()
+
+
+def test_an_import_that_fails_after_its_first_writes_leaves_nothing(
+    forbund, ekonom, mapped, media, monkeypatch
+):
+    """The new import is saved, the earlier import's months are removed and it is marked replaced,
+    and only then does a late entry break a database constraint (a month below zero): nothing of
+    the new import may remain, and the earlier import must be whole again."""
+    from django.db import IntegrityError
+
+    from ekonomi.ledger_format import ParsedLedger
+    from ekonomi.models import AccountMapping
+
+    first = import_rows(forbund, ekonom, months_of(2021, range(1, 5), "4010", 100))  # jan–apr
+    files_before = sorted(path.name for path in (media / "huvudbok").iterdir() if path.is_file())
+    before = {
+        model.__name__: list(model.objects.order_by("pk").values())
+        for model in (LedgerImport, LedgerEntry, AccountMapping, ActivityEvent)
+    }
+    totals = ParsedLedger.totals
+
+    def totals_with_a_bad_last_row(parsed):
+        return {**totals(parsed), ("4010", -1): Decimal(5)}
+
+    monkeypatch.setattr(ParsedLedger, "totals", totals_with_a_bad_last_row)
+    with pytest.raises(IntegrityError):
+        import_rows(forbund, ekonom, months_of(2021, range(4, 9), "4010", 200), filename="apr-aug.xlsx")
+
+    after = {
+        model.__name__: list(model.objects.order_by("pk").values())
+        for model in (LedgerImport, LedgerEntry, AccountMapping, ActivityEvent)
+    }
+    assert after == before
+    first.refresh_from_db()
+    assert first.replaced_by is None
+    assert ledger_amounts(forbund, 2021) == {("4010", month): 100 for month in range(1, 5)}
+    assert sorted(path.name for path in (media / "huvudbok").iterdir() if path.is_file()) == files_before
 
 
 def test_an_account_without_mapping_is_refused_naming_its_first_row(forbund, ekonom, mapped):

@@ -522,3 +522,64 @@ def test_demo_outcome_loaded_twice_gives_the_same_totals():
     assert by_account["4510"] == 2295000 * 8 // 12
     assert Invoice.objects.filter(forbund=trelleborg, status="mottagen").count() == 2
     assert (first.first_month, first.last_month, second.year) == (1, 8, 2021)
+
+
+# Locked invoices, no double invoices, no lost corrections -------------------------------------------
+
+
+@pytest.mark.parametrize(("make", "status"), [("create_attested", "attesterad"), ("create_paid", "betald")])
+def test_an_attested_or_paid_invoice_has_no_edit_button_and_its_form_sends_back_with_the_reason(
+    economy, client_as, make, status
+):
+    locked = getattr(InvoiceFactory, make)(insats=economy.insats, number="LÅST-1")
+    client = client_as(economy, Kind.EKONOM)
+    edit_url = reverse("ekonomi:invoice_edit", kwargs={"forbund": economy.forbund.slug, "pk": locked.pk})
+    reason = f"Fakturan är {status} och kan inte ändras; registrera en kreditfaktura om något behöver rättas."
+    before = snapshot()
+
+    listing = client.get(economy.url("invoice_list")).content.decode()
+    opened = client.get(edit_url, follow=True)
+    posted = client.post(edit_url, invoice_post(economy.insats, amount="1"), follow=True)
+
+    assert edit_url not in listing
+    assert economy.url("invoice_edit") in listing  # the received invoice can still be corrected
+    assert reason in listing
+    for response in (opened, posted):
+        assert response.redirect_chain == [(economy.url("invoice_list"), 302)]
+        assert reason in response.content.decode()
+    assert snapshot() == before
+
+
+def test_a_double_submitted_new_invoice_is_registered_once(economy, client_as):
+    client = client_as(economy, Kind.EKONOM)
+    token = re.search(
+        r'name="form_token" value="([^"]+)"', client.get(economy.url("invoice_create")).content.decode()
+    )[1]
+    data = invoice_post(economy.insats, number="F-DUBBEL", form_token=token)
+
+    first = client.post(economy.url("invoice_create"), data)
+    second = client.post(economy.url("invoice_create"), data)
+
+    assert first.status_code == second.status_code == 302
+    assert Invoice.objects.filter(number="F-DUBBEL").count() == 1
+
+
+def test_a_correction_over_someone_elses_is_refused_and_keeps_what_was_typed(economy, client_as, login):
+    ekonom = client_as(economy, Kind.EKONOM)
+    page = ekonom.get(economy.url("invoice_edit")).content.decode()
+    opened = re.search(r'name="opened_version" value="([^"]+)"', page)[1]
+    ekonom.post(
+        economy.url("invoice_edit"), invoice_post(economy.insats, amount="110000", opened_version=opened)
+    )
+
+    samordnare = login(user_with_role(economy.forbund, Kind.SAMORDNARE))
+    refused = samordnare.post(
+        economy.url("invoice_edit"), invoice_post(economy.insats, amount="120000", opened_version=opened)
+    )
+
+    page = refused.content.decode()
+    assert refused.status_code == 200
+    assert "Någon annan har sparat faktura sedan du öppnade formuläret" in page
+    assert 'value="120000"' in page
+    economy.invoice.refresh_from_db()
+    assert economy.invoice.amount == 110000

@@ -10,7 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from ekonomi.models import Budget, BudgetIncome
-from forbund.meetings import urls as meeting_urls
+from forbund import urls as forbund_urls
 from forbund.models import (
     ActivityEvent,
     Arbetsgrupp,
@@ -43,6 +43,19 @@ D = datetime.date
 # Reasons the access module gives, as a user reads them on the 403 page.
 MANAGE_REFUSED = "Bara förbundets samordnare kan ändra förbundets organisation."
 CONTACTS_REFUSED = "Personregistret är till för förbundets kansli."
+AUDIT_LOG_REFUSED = "Loggen är till för samordnaren och revisorn."
+# A meeting in the meeting plan is edited under the meeting rules (`edit_meeting`): the board, staff
+# and revisor are told who prepares meetings; a projektägare that the meetings are not for them.
+MEETINGS_MANAGE_REFUSED = "Bara samordnaren förbereder och protokollför styrelsens möten."
+MEETINGS_VIEW_REFUSED = "Styrelsens möten och handlingar är till för styrelsen, kansliet och revisorn."
+
+
+def refusal_for(name: str, kind: str) -> str:
+    """The reason a user with role `kind` (not samordnare) is given for page `name`'s form."""
+    if name == "forbund:mote_edit":
+        return MEETINGS_VIEW_REFUSED if kind == Role.Kind.PROJEKTAGARE else MEETINGS_MANAGE_REFUSED
+    return MANAGE_REFUSED
+
 
 # Every page inside a förbund, by URL name. A new URL in forbund/urls.py or insatser/urls.py must be
 # added to exactly one of these lists (test_roles checks that), so its access rule gets tested.
@@ -59,6 +72,7 @@ READ_PAGES = [
     "insatser:detail",
 ]
 CONTACT_PAGES = ["forbund:personer"]
+AUDIT_PAGES = ["forbund:logg"]
 FORM_PAGES = [
     "forbund:edit",
     "forbund:population_create",
@@ -83,7 +97,7 @@ POST_ONLY_PAGES = [
     "forbund:group_meeting_remove",
 ]
 POST_PAGES = FORM_PAGES + POST_ONLY_PAGES
-GET_PAGES = READ_PAGES + CONTACT_PAGES + FORM_PAGES
+GET_PAGES = READ_PAGES + CONTACT_PAGES + AUDIT_PAGES + FORM_PAGES
 # Pages about one record: their URL carries its id.
 RECORD_PAGES = [
     "forbund:population_edit",
@@ -100,7 +114,7 @@ RECORD_PAGES = [
     "forbund:mote_edit",
     "insatser:detail",
 ]
-ALL_PAGES = READ_PAGES + CONTACT_PAGES + FORM_PAGES + POST_ONLY_PAGES
+ALL_PAGES = READ_PAGES + CONTACT_PAGES + AUDIT_PAGES + FORM_PAGES + POST_ONLY_PAGES
 
 # Everything a förbund page can write; compared before and after a refused POST.
 WRITABLE_MODELS = [
@@ -146,7 +160,7 @@ def walk_patterns(patterns=None, prefix: str = "", namespace: str = ""):
 # tests/insatser/ and tests/ekonomi/.
 PAGES_TESTED_ELSEWHERE = ("insatser:", "ekonomi:", "uppfoljning:")
 # The meeting pages (agenda, minutes, packet) have their own tests in tests/forbund/test_meeting_*.py.
-MEETING_PAGES = {f"forbund:{pattern.name}" for pattern in meeting_urls.urlpatterns}
+MEETING_PAGES = {f"forbund:{pattern.name}" for pattern in forbund_urls.meeting_urlpatterns}
 
 
 def forbund_page_patterns():

@@ -13,7 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from forbund.meetings import agenda
+from forbund.meetings.selectors import notice as notice_selectors
+from forbund.meetings.services import agenda
+from forbund.meetings.services import notice as notice_services
 from forbund.models import (
     AgendaAttachment,
     AgendaItem,
@@ -148,9 +150,9 @@ def test_agenda_cannot_change_once_the_minutes_are_locked(meeting, samordnare, l
 
 
 def test_items_added_after_the_notice_are_marked_late(meeting, samordnare, monkeypatch):
-    monkeypatch.setattr(agenda.send_email_with_ics, "delay", lambda **kwargs: None)
+    monkeypatch.setattr(notice_services.send_email_with_ics, "delay", lambda **kwargs: None)
     add_item(meeting, samordnare)
-    agenda.notice_send(meeting=meeting, by=samordnare)
+    notice_services.notice_send(meeting=meeting, by=samordnare)
     late = add_item(meeting, samordnare, title="Extra ärende")
     assert late.added_late
     assert not meeting.items.exclude(pk=late.pk).filter(added_late=True).exists()
@@ -258,21 +260,21 @@ def board(forbund):
 
 @pytest.fixture
 def eager_mail(monkeypatch):
-    monkeypatch.setattr(agenda.send_email_with_ics, "delay", agenda.send_email_with_ics)
+    monkeypatch.setattr(notice_services.send_email_with_ics, "delay", notice_services.send_email_with_ics)
 
 
 def test_notice_for_a_meeting_in_the_past_is_refused(forbund, samordnare, board):
     past = StyrelsemoteFactory(forbund=forbund, date=timezone.localdate() - datetime.timedelta(days=1))
     AgendaItemFactory(meeting=past)
     with pytest.raises(ValidationError, match="har redan varit"):
-        agenda.notice_send(meeting=past, by=samordnare)
+        notice_services.notice_send(meeting=past, by=samordnare)
     past.refresh_from_db()
     assert past.status == MeetingStatus.PLANERAT and not NoticeVersion.objects.exists()
 
 
 def test_notice_with_an_empty_agenda_is_refused(meeting, samordnare):
     with pytest.raises(ValidationError, match="Dagordningen är tom"):
-        agenda.notice_send(meeting=meeting, by=samordnare)
+        notice_services.notice_send(meeting=meeting, by=samordnare)
 
 
 def test_notice_emails_each_board_member_once_with_a_calendar_file(
@@ -280,7 +282,7 @@ def test_notice_emails_each_board_member_once_with_a_calendar_file(
 ):
     add_item(meeting, samordnare)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        notice = agenda.notice_send(meeting=meeting, by=samordnare, notice_text="Välkomna!")
+        notice = notice_services.notice_send(meeting=meeting, by=samordnare, notice_text="Välkomna!")
     assert len(callbacks) == 3
     assert sorted(m.to[0] for m in mail.outbox) == ["anna@kommun.se", "bo@region.se", "cia@fk.se"]
     message = mail.outbox[0]
@@ -289,7 +291,7 @@ def test_notice_emails_each_board_member_once_with_a_calendar_file(
     (filename, ics, mimetype) = message.attachments[0]
     assert filename.endswith(".ics") and mimetype == "text/calendar"
     assert "DTSTART:" in ics and "LOCATION:Kommunhuset\\, sal 3" in ics
-    assert notice.version == 1 and len(agenda.notice_recipient_list(notice)) == 3
+    assert notice.version == 1 and len(notice_selectors.notice_recipient_list(notice)) == 3
     assert notice.snapshot["items"][3]["title"] == "Budget 2022"
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.KALLAT
@@ -304,12 +306,12 @@ def test_second_notice_makes_version_2_and_keeps_status_kallat(
         meeting=meeting, item=AgendaItem(title="Budget"), by=samordnare, attachment_file=pdf
     )
     with django_capture_on_commit_callbacks(execute=True):
-        agenda.notice_send(meeting=meeting, by=samordnare)
+        notice_services.notice_send(meeting=meeting, by=samordnare)
     add_item(meeting, samordnare, title="Sent ärende")
     later = PersonFactory(forbund=meeting.forbund, name="Dan Ny", email="dan@kommun.se")
     StyrelseuppdragFactory(forbund=meeting.forbund, person=later, start=timezone.localdate(), end=None)
     with django_capture_on_commit_callbacks(execute=True):
-        second = agenda.notice_send(meeting=meeting, by=samordnare)
+        second = notice_services.notice_send(meeting=meeting, by=samordnare)
     assert second.version == 2
     late = [item for item in second.snapshot["items"] if item["added_late"]]
     assert [item["title"] for item in late] == ["Sent ärende"]
@@ -318,7 +320,7 @@ def test_second_notice_makes_version_2_and_keeps_status_kallat(
     assert "Ny version (2)" in mail.outbox[-1].subject
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.KALLAT and meeting.status_changes.count() == 2
-    _, rows = agenda.notice_recipient_table(meeting)
+    _, rows = notice_selectors.notice_recipient_table(meeting)
     by_email = {row["email"]: row for row in rows}
     assert by_email["dan@kommun.se"]["received"] == [False, True]
     assert by_email["anna@kommun.se"]["latest"] == 2
@@ -354,7 +356,7 @@ def test_ics_has_utc_times_escaped_text_and_crlf_lines(forbund):
         place="Sal 1; plan 2, A",
     )
     stamp = datetime.datetime(2031, 5, 1, 8, 0, tzinfo=datetime.UTC)
-    ics = agenda.meeting_ics(meeting, sequence=1, now=stamp)
+    ics = notice_selectors.meeting_ics(meeting, sequence=1, now=stamp)
     lines = ics.split("\r\n")
     assert lines[0] == "BEGIN:VCALENDAR" and ics.endswith("END:VCALENDAR\r\n")
     assert "DTSTART:20310612T110000Z" in lines and "DTEND:20310612T140000Z" in lines
@@ -368,7 +370,7 @@ def test_ics_has_utc_times_escaped_text_and_crlf_lines(forbund):
 
 def test_ics_without_start_time_is_an_all_day_event(forbund):
     meeting = StyrelsemoteFactory(forbund=forbund, date=datetime.date(2031, 6, 12), start_time=None)
-    ics = agenda.meeting_ics(meeting)
+    ics = notice_selectors.meeting_ics(meeting)
     assert "DTSTART;VALUE=DATE:20310612" in ics and "DTEND;VALUE=DATE:20310613" in ics
 
 
@@ -376,9 +378,9 @@ def test_notice_message_has_date_place_agenda_and_link(meeting, samordnare, sett
     settings.FINSAM_BASE_URL = "https://finsam.example.se"
     add_item(meeting, samordnare, proposal="Styrelsen fastställer budgeten.")
     meeting.notice_text = "Varmt välkomna."
-    notice = NoticeVersion(meeting=meeting, version=1, snapshot=agenda.notice_snapshot(meeting))
+    notice = NoticeVersion(meeting=meeting, version=1, snapshot=notice_selectors.notice_snapshot(meeting))
     person = PersonFactory(forbund=meeting.forbund, name="Anna Ek")
-    subject, body = agenda.notice_email(meeting=meeting, notice=notice, person=person)
+    subject, body = notice_selectors.notice_email(meeting=meeting, notice=notice, person=person)
     assert meeting.date.strftime("%Y-%m-%d") in subject
     assert "Hej Anna Ek!" in body and "Varmt välkomna." in body and "Kommunhuset, sal 3" in body
     assert "4. Budget 2022" in body and "Förslag till beslut: Styrelsen fastställer budgeten." in body

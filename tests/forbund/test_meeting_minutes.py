@@ -11,9 +11,11 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from forbund.meetings import minutes
-from forbund.meetings.minutes import AttendanceEntry, ItemDecision
-from forbund.meetings.services import meeting_transition, quorum
+from finsam import access
+from forbund.meetings.selectors import minutes as selectors
+from forbund.meetings.selectors.minutes import quorum
+from forbund.meetings.services import minutes
+from forbund.meetings.services.minutes import AttendanceEntry, ItemDecision, meeting_transition
 from forbund.models import (
     AgendaItem,
     Attendance,
@@ -143,7 +145,7 @@ def test_quorum_when_everyone_is_present(board):
     minutes.attendance_save(meeting=board.meeting, by=board.samordnare, entries=board.entries())
     state = quorum(board.meeting)
     assert (state.voting_present, state.ledamoter, state.quorate) == (4, 4, True)
-    assert minutes.quorum_text(state) == "Beslutför: 4 av 4 ledamöter med rösträtt närvarande."
+    assert selectors.quorum_text(state) == "Beslutför: 4 av 4 ledamöter med rösträtt närvarande."
 
 
 def test_quorum_with_absent_ledamot_counts_the_serving_ersattare(board):
@@ -164,7 +166,7 @@ def test_quorum_with_absent_ledamoter_and_no_serving_ersattare_is_lost_at_half(b
     )
     state = quorum(board.meeting)
     assert (state.voting_present, state.quorate, state.needed) == (2, False, 3)
-    assert minutes.quorum_text(state) == (
+    assert selectors.quorum_text(state) == (
         "Inte beslutför: 2 av 4 ledamöter med rösträtt närvarande, minst 3 behövs."
     )
 
@@ -190,7 +192,7 @@ def test_absent_ledamot_gets_own_members_ersattare_suggested(board):
     minutes.attendance_save(
         meeting=board.meeting, by=board.samordnare, entries=board.entries(absent=[board.ledamoter[2]])
     )
-    rows = {row.person: row for row in minutes.attendance_rows(board.meeting)}
+    rows = {row.person: row for row in selectors.attendance_rows(board.meeting)}
     assert rows[board.ersattare[2]].suggested_for == board.ledamoter[2]
     assert rows[board.ersattare[1]].suggested_for is None
     assert rows[board.staff].role == Attendance.Role.PERSONAL
@@ -346,7 +348,7 @@ def test_justering_by_ordforande_and_justerare_makes_the_minutes_justerat_and_lo
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.JUSTERAT
     assert meeting.announced_on == timezone.localdate()
-    assert minutes.announcement_end(meeting) == timezone.localdate() + datetime.timedelta(days=21)
+    assert selectors.announcement_end(meeting) == timezone.localdate() + datetime.timedelta(days=21)
     assert set(MinutesApproval.objects.values_list("person", "role")) == {
         (board.chair.pk, "ordforande"),
         (justerare.pk, "justerare"),
@@ -537,7 +539,7 @@ def test_printable_minutes_show_paragraphs_stamps_and_anslag(board):
     from django.template.loader import render_to_string
 
     meeting.refresh_from_db()
-    html = render_to_string("forbund/meetings/pdf/minutes.html", minutes.minutes_context(meeting))
+    html = render_to_string("forbund/meetings/pdf/minutes.html", selectors.minutes_context(meeting))
     assert "§ 2 Ansökan om medel" in html
     assert f"Justerat digitalt av {board.chair.name}, ordförande" in html
     assert f"Justerat digitalt av {board.ledamoter[1].name}, justerare" in html
@@ -645,9 +647,10 @@ def test_minutes_panel_shows_quorum_links_and_the_approval_button(board, rf):
     meeting = held_and_locked(board)
     request = rf.get("/")
     request.user = board.chair_user
+    may = access.Flags(board.chair_user, forbund=board.forbund, meeting=meeting)
     html = render_to_string(
         "forbund/meetings/minutes_panel.html",
-        {"meeting": meeting, "forbund": board.forbund, "may_manage": False},
+        {"meeting": meeting, "forbund": board.forbund, "may": may},
         request=request,
     )
     assert "Beslutför: 4 av 4 ledamöter med rösträtt närvarande." in html
@@ -660,5 +663,5 @@ def test_minutes_template_renders_to_pdf(board):
     from finsam.rendering import render_pdf
 
     meeting = held_and_locked(board)
-    pdf = render_pdf("forbund/meetings/pdf/minutes.html", minutes.minutes_context(meeting))
+    pdf = render_pdf("forbund/meetings/pdf/minutes.html", selectors.minutes_context(meeting))
     assert pdf.startswith(b"%PDF")

@@ -303,7 +303,7 @@ def test_minutes_pdf_only_for_justerat_minutes(meeting_setup, member_client, mon
     assert client.post(url).status_code == 403
     panel = render_to_string(
         "forbund/meetings/packet_panel.html",
-        {"meeting": meeting, "forbund": meeting.forbund, "may_manage": False},
+        {"meeting": meeting, "forbund": meeting.forbund},
     )
     assert "Skapa PDF med alla handlingar" in panel and url not in panel
 
@@ -314,7 +314,7 @@ def test_minutes_pdf_only_for_justerat_minutes(meeting_setup, member_client, mon
     assert job.meeting == meeting and response.status_code == 302
     panel = render_to_string(
         "forbund/meetings/packet_panel.html",
-        {"meeting": meeting, "forbund": meeting.forbund, "may_manage": False},
+        {"meeting": meeting, "forbund": meeting.forbund},
     )
     assert url in panel and "Protokoll" in panel
     # A finished PDF of justerat minutes is reused, not made again.

@@ -13,11 +13,11 @@ from .conftest import (
     CONTACT_PAGES,
     CONTACTS_REFUSED,
     FORM_PAGES,
-    MANAGE_REFUSED,
     POST_PAGES,
     READ_PAGES,
     database_snapshot,
     forbund_page_patterns,
+    refusal_for,
 )
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,8 @@ def refused_with(response, reason: str) -> bool:
 
 def test_every_forbund_page_has_its_access_rule_tested():
     """A page added to forbund/urls.py or insatser/urls.py must be placed in one of the lists in
-    conftest.py (read, contact register, form, POST-only), which decide who is expected to reach it."""
+    conftest.py (read, contact register, audit log, form, POST-only), which decide who is expected to
+    reach it."""
     patterns = dict(forbund_page_patterns())
     assert set(patterns) == set(ALL_PAGES)
     accepts_post = {
@@ -88,7 +89,7 @@ def test_samordnare_can_open_every_form(org, client_as):
 def test_other_roles_are_refused_every_form_with_reason(org, client_as, kind):
     client = client_as(org, kind)
     for name in FORM_PAGES:
-        assert refused_with(client.get(org.url(name)), MANAGE_REFUSED), name
+        assert refused_with(client.get(org.url(name)), refusal_for(name, kind)), name
 
 
 @pytest.mark.parametrize("kind", NOT_SAMORDNARE)
@@ -99,7 +100,7 @@ def test_other_roles_cannot_change_anything(org, client_as, kind):
     before = database_snapshot()
     for name in POST_PAGES:
         response = client.post(org.url(name), org.valid_post(name))
-        assert refused_with(response, MANAGE_REFUSED), name
+        assert refused_with(response, refusal_for(name, kind)), name
         assert database_snapshot() == before, name
 
 
@@ -110,7 +111,7 @@ def test_revisor_cannot_change_anything(org, client_as):
     for name in POST_PAGES:
         response = client.post(org.url(name), org.valid_post(name))
         assert response.status_code == 403, name
-        assert MANAGE_REFUSED in response.content.decode(), name
+        assert refusal_for(name, Kind.REVISOR) in response.content.decode(), name
     assert database_snapshot() == before
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from ekonomi.models import Budget
+from finsam import money
 from forbund import selectors
 from forbund.models import Medlem, Styrelseuppdrag
 from tests.factories import (
@@ -143,6 +144,21 @@ def test_funding_shares_follow_the_50_25_25_split(forbund):
     assert funding.total == Decimal("7200000")
 
 
+def test_funding_rows_shown_in_tkr_add_up_to_the_shown_total(forbund):
+    # 1 500 + 1 500 + 997 000 kr = 1 000 000 kr: each row rounded on its own would show 2 + 2 + 997
+    # = 1 001 tkr above a total of 1 000 tkr.
+    budget = BudgetFactory(forbund=forbund, year=2021)
+    for amount in ("1500", "1500", "997000"):
+        BudgetIncomeFactory(budget=budget, medlem=MedlemFactory(forbund=forbund), amount=Decimal(amount))
+
+    funding = selectors.funding_for_year(forbund, 2021)
+
+    shown = [row.shown_amount for row in funding.rows]
+    assert funding.shown_total == Decimal("1000000")
+    assert sum(shown) == funding.shown_total
+    assert sorted(shown) == [Decimal("1000"), Decimal("2000"), Decimal("997000")]
+
+
 def test_funding_without_budget_lists_members_without_amounts(forbund):
     kommun = MedlemFactory(forbund=forbund)
     funding = selectors.funding_for_year(forbund, 2021)
@@ -218,7 +234,7 @@ def test_population_in_year_sums_the_kommuner(forbund):
     ],
 )
 def test_per_inhabitant(amount, population, expected):
-    assert selectors.per_inhabitant(amount, population) == expected
+    assert money.per_inhabitant(amount, population) == expected
 
 
 # the other year-bound reads

@@ -32,7 +32,6 @@ from insatser.models import (
     StatusChange,
 )
 from insatser.urls import urlpatterns
-from insatser.workflow import APPLICATION_EDITABLE
 from tests.factories import (
     AttachmentFactory,
     DelprocessFactory,
@@ -56,7 +55,10 @@ PDF = b"%PDF-1.4\n% projektplan\n"
 ALL_ROLES = list(Kind.values)
 EDITORS = [Kind.SAMORDNARE, Kind.PROJEKTAGARE]
 READERS = [Kind.EKONOM, Kind.STYRELSELEDAMOT, Kind.ERSATTARE, Kind.REVISOR]
-NOT_EDITABLE = [status for status in S.values if status not in APPLICATION_EDITABLE]
+# The application is written as an idea, a draft or when completion is asked for; otherwise it is kept
+# as submitted and, once decided, changes only through the workflow.
+EDITABLE = [S.IDE, S.UTKAST, S.KOMPLETTERING_BEGARD]
+NOT_EDITABLE = [status for status in S.values if status not in EDITABLE]
 
 # Reasons the access module gives, as the user reads them on the 403 page.
 CREATE_REFUSED = "Bara samordnare och projektägare kan skriva ansökningar."
@@ -83,7 +85,7 @@ POST_PAGES = [
     "insatser:attachment_upload",
     "insatser:attachment_remove",
 ]
-FORBUND_PAGES = ["insatser:list", "insatser:create"]
+FORBUND_PAGES = ["insatser:list", "insatser:create", "insatser:create_idea"]
 
 
 @pytest.fixture(autouse=True)
@@ -328,16 +330,25 @@ def test_other_roles_are_refused_the_application_form_with_reason(world, client_
 
 
 def test_only_the_samordnare_may_register_an_idea(world, client_as):
-    assert client_as(Kind.SAMORDNARE).get(world.url("insatser:create") + "?typ=ide").status_code == 200
+    samordnare = client_as(Kind.SAMORDNARE)
+    assert "Ny idé eller förstudie" in text(samordnare.get(world.url("insatser:create_idea")))
+    assert "Ny idé" in text(samordnare.get(world.url("insatser:list")))
     client = client_as(Kind.PROJEKTAGARE)
     assert "Ny idé" not in text(client.get(world.url("insatser:list")))
     before = database_snapshot()
-    response = client.post(world.url("insatser:create"), world.application_data(name="Idé", as_idea="1"))
-    assert refused_with(response, "Bara samordnaren registrerar idéer och förstudier.")
+    reason = "Bara samordnaren registrerar idéer och förstudier."
+    assert refused_with(client.get(world.url("insatser:create_idea")), reason)
+    response = client.post(world.url("insatser:create_idea"), world.application_data(name="Idé"))
+    assert refused_with(response, reason)
     assert database_snapshot() == before
 
+    samordnare = client_as(Kind.SAMORDNARE)
+    response = samordnare.post(world.url("insatser:create_idea"), world.application_data(name="Idé"))
+    assert response.status_code == 302
+    assert Insats.objects.get(name="Idé").status == S.IDE
 
-@pytest.mark.parametrize("status", sorted(APPLICATION_EDITABLE))
+
+@pytest.mark.parametrize("status", EDITABLE)
 def test_samordnare_and_own_projektagare_can_open_the_edit_pages_while_editable(world, client_as, status):
     Insats.objects.filter(pk=world.draft.pk).update(status=status)
     for kind in EDITORS:
@@ -360,7 +371,19 @@ def test_the_application_cannot_be_edited_once_submitted(world, client_as, statu
         client = client_as(kind)
         for name in EDIT_PAGES:
             assert refused_with(client.get(world.url(name)), reason), (kind, name)
-    assert "Ändra ansökan" not in text(client.get(world.url("insatser:detail")))
+        # No button for an edit that would be refused: the page says why instead.
+        detail = text(client.get(world.url("insatser:detail")))
+        for control in [
+            "Ändra ansökan",
+            "Ändra budget",
+            "Ny delprocess",
+            "Registrera bekräftelse",
+            "Ladda upp",
+        ]:
+            assert control not in detail, (kind, control)
+        for name in ["insatser:delprocess_edit", "insatser:delprocess_delete", "insatser:attachment_remove"]:
+            assert world.url(name) not in detail, (kind, name)
+        assert reason in detail, kind
 
 
 def test_projektagare_cannot_edit_granted_insats(world, client_as):
@@ -426,10 +449,10 @@ def test_readers_posts_to_every_insats_url_are_refused_and_change_nothing(world,
     """The revisor above all, whose independence depends on it."""
     client = client_as(kind)
     before = database_snapshot()
-    for name in ["insatser:create", *POST_PAGES]:
+    for name in ["insatser:create", "insatser:create_idea", *POST_PAGES]:
         insats, data = (
             (None, world.application_data(name="Ny ansökan"))
-            if name == "insatser:create"
+            if name in FORBUND_PAGES
             else world.valid_post(name)
         )
         response = client.post(world.url(name, insats), data)
@@ -774,17 +797,19 @@ def test_a_completion_request_without_comment_says_what_is_missing(world, client
 
 
 def test_an_unknown_status_in_the_url_is_refused_not_a_server_error(world, client_as):
+    client = client_as(Kind.SAMORDNARE)
     before = database_snapshot()
-    response = client_as(Kind.SAMORDNARE).post(world.url("insatser:transition", target="godkand"))
+    response = client.post(world.url("insatser:transition", target="godkand"))
     assert refused_with(response, "En insats som är utkast kan inte bli godkand.")
     assert database_snapshot() == before
 
 
 @pytest.mark.parametrize("target", [S.BEVILJAD, S.AVSLAGEN])
 def test_a_grant_or_refusal_is_made_only_by_recording_the_boards_decision(world, client_as, target):
+    client = client_as(Kind.SAMORDNARE)
     before = database_snapshot()
-    response = client_as(Kind.SAMORDNARE).post(world.url("insatser:transition", world.pending, target=target))
-    assert response.status_code in (302, 403)
+    response = client.post(world.url("insatser:transition", world.pending, target=target))
+    assert refused_with(response, "Beviljande och avslag registreras som styrelsens beslut")
     world.pending.refresh_from_db()
     assert world.pending.status == S.UNDER_BEREDNING
     assert database_snapshot() == before

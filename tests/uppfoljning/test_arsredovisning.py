@@ -15,12 +15,8 @@ from finsam import rendering
 from finsam.demo import load_demo
 from forbund.models import Dokumentjobb, Forbund, Medlem, Role, User
 from tests.factories import ForbundFactory, MedlemFactory, user_with_role
-from uppfoljning.arsredovisning import (
-    Balance,
-    ansvarsfrihet_record,
-    arsredovisning_context,
-    arsredovisning_for,
-)
+from uppfoljning.selectors.arsredovisning import Balance, arsredovisning_context
+from uppfoljning.services.arsredovisning import ansvarsfrihet_record, arsredovisning_for
 
 D = Decimal
 Kind = Role.Kind
@@ -70,7 +66,7 @@ def test_each_member_decides_on_ansvarsfrihet_once_and_after_the_year():
     forbund = ForbundFactory()
     samordnare = user_with_role(forbund, Kind.SAMORDNARE)
     kommun = MedlemFactory(forbund=forbund, kind=Medlem.Kind.KOMMUN)
-    report = arsredovisning_for(forbund=forbund, year=2021)
+    report = arsredovisning_for(forbund=forbund, year=2021, by=samordnare)
 
     ansvarsfrihet_record(
         report=report, by=samordnare, medlem=kommun, decided_on=datetime.date(2022, 4, 20), granted=True
@@ -171,3 +167,26 @@ def test_worker_renders_the_arsredovisning_with_every_part(settings, tmp_path, c
         "Eva Holmberg",
     ]:
         assert part in text, part
+
+
+@pytest.mark.django_db
+def test_the_second_of_two_saves_of_the_arsredovisning_is_refused_and_keeps_what_was_typed():
+    from django.test import Client
+
+    from uppfoljning.models import Arsredovisning
+
+    forbund = ForbundFactory()
+    url = reverse("uppfoljning:arsredovisning", kwargs={"forbund": forbund.slug, "year": 2021})
+    anna, olle = Client(), Client()
+    anna.force_login(user_with_role(forbund, Kind.SAMORDNARE))
+    olle.force_login(user_with_role(forbund, Kind.SAMORDNARE))
+    anna.get(url)
+
+    assert anna.post(url, {"kassa_bank": "700000", "opened_version": "0"}).status_code == 302
+    refused = olle.post(url, {"kassa_bank": "650000", "noter": "Olles noter.", "opened_version": "0"})
+
+    content = refused.content.decode()
+    assert refused.status_code == 200
+    assert "Någon annan har sparat årsredovisning sedan du öppnade formuläret" in content
+    assert "700000" in content and "Olles noter." in content
+    assert Arsredovisning.objects.get(forbund=forbund, year=2021).kassa_bank == D(700_000)

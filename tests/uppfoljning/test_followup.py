@@ -32,9 +32,9 @@ from tests.factories import (
     finsam_parties,
     user_with_role,
 )
-from uppfoljning import followup
-from uppfoljning.followup import PRIMARY, SECONDARY, SHOWN, protect
 from uppfoljning.models import Indikator, ParticipantCount
+from uppfoljning.selectors import followup
+from uppfoljning.selectors.protection import PRIMARY, SECONDARY, SHOWN, protect
 
 pytestmark = pytest.mark.django_db
 
@@ -395,9 +395,26 @@ def test_export_for_the_board_hides_the_same_cells_as_the_page(world, client):
 def test_kansli_board_and_revisor_open_the_page_and_the_export(world, client, kind):
     client.force_login(user_with_role(world, kind))
     assert client.get(page_url(world)).status_code == 200
-    assert client.get(page_url(world, format="xlsx")).status_code == 200
     indicators = reverse("uppfoljning:indicators", kwargs={"forbund": world.slug, "year": 2021})
     assert client.get(indicators).status_code == 200
+
+    workbook = _workbook(client, world, kind)
+
+    # B Samverkansteam: 10 participants, 6 women, 3 men, 1 other; A: 12, 7, 5, 0.
+    insatser = _rows(workbook["Insatser"], 4)
+    participants = dict(row[:2] for row in workbook["Deltagare"].iter_rows(values_only=True) if row[0])
+    assert insatser["A Unga till arbete"][3:5] == (400_000, 55_000)  # money is never masked
+    if kind in STAFF:
+        assert insatser["A Unga till arbete"][7:] == (12, 7, 5, 0)
+        assert insatser["B Samverkansteam"][7:] == (10, 6, 3, 1)
+        assert participants["Annat eller vill inte uppge"] == 1
+        assert participants["Studier"] == 2
+    else:
+        assert insatser["B Samverkansteam"][10] == "<5"  # the one "other" participant
+        assert insatser["B Samverkansteam"][7] == 10
+        assert participants["Annat eller vill inte uppge"] == "<5"
+        assert participants["Studier"] == "<5"
+    assert participants["Kvinnor"] == 13
 
 
 def test_projektagare_is_refused_and_another_forbund_is_not_found(world, client):
@@ -481,3 +498,35 @@ def test_only_the_samordnare_may_record_indicator_outcomes(world, client, kind):
         },
     )
     assert response.status_code == 403
+
+
+def test_two_samordnare_recording_the_same_outcome_the_second_is_refused(world):
+    from django.test import Client
+
+    indicator = Indikator.objects.create(forbund=world, year=2021, indicator="Fler i arbete", measure="30 %")
+    first, second = Client(), Client()
+    first.force_login(user_with_role(world, Kind.SAMORDNARE))
+    second.force_login(user_with_role(world, Kind.SAMORDNARE))
+
+    def post(client, outcome, version):
+        return client.post(
+            indicators_url(world),
+            {
+                "indikator-TOTAL_FORMS": "1",
+                "indikator-INITIAL_FORMS": "1",
+                "indikator-0-indicator_id": str(indicator.pk),
+                "indikator-0-opened_version": str(version),
+                "indikator-0-outcome": outcome,
+            },
+        )
+
+    assert post(first, "34 % gick till arbete", 0).status_code == 302
+    refused = post(second, "Ingen uppgift", 0)
+
+    content = refused.content.decode()
+    assert refused.status_code == 200
+    assert "Någon annan har sparat indikator sedan du öppnade formuläret" in content
+    assert "34 % gick till arbete" in content and "Ingen uppgift" in content
+    indicator.refresh_from_db()
+    assert indicator.outcome == "34 % gick till arbete"
+    assert 'name="indikator-0-opened_version" value="1"' in content

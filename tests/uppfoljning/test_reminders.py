@@ -8,8 +8,9 @@ from django.core import mail
 from django.urls import reverse
 
 from forbund.models import Role
-from uppfoljning import reminders
 from uppfoljning.models import ReminderLog
+from uppfoljning.selectors.reports import reminders_sent
+from uppfoljning.services import reminders
 
 from ..factories import (
     ForbundFactory,
@@ -209,7 +210,7 @@ def test_reminders_sent_lists_the_forbunds_log_with_report_insats_and_period(
     with django_assert_num_queries(1):
         rows = [
             (log.kind, log.report.insats.name, str(log.report.period), log.sent_to)
-            for log in reminders.reminders_sent(report.period.forbund)
+            for log in reminders_sent(report.period.forbund)
         ]
     assert sorted(rows) == sorted(
         [
@@ -261,7 +262,7 @@ def test_no_late_notice_is_sent_long_after_the_due_date():
     import datetime
 
     from tests.factories import TertialrapportFactory
-    from uppfoljning.reminders import LATE_NOTICE_DAYS, send_report_reminders
+    from uppfoljning.services.reminders import LATE_NOTICE_DAYS, send_report_reminders
 
     report = TertialrapportFactory()
     long_after = report.period.due_date + datetime.timedelta(days=LATE_NOTICE_DAYS + 1)

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -34,7 +35,8 @@ from uppfoljning.models import (
     ReportStatusChange,
     Tertialrapport,
 )
-from uppfoljning.reports import ReportData, counts_of, report_save
+from uppfoljning.selectors.reports import counts_of
+from uppfoljning.services.reports import ReportData, report_save
 
 pytestmark = pytest.mark.django_db
 
@@ -323,6 +325,19 @@ def test_samordnare_adds_a_period_and_its_reports_are_created(world, client_as):
     assert "Årsrapport 2021 är sparad." in text(response)
 
 
+def test_a_double_submitted_period_form_makes_one_period(world, client_as):
+    client = client_as(Kind.SAMORDNARE)
+    url = world.url("uppfoljning:report_periods", year=2021)
+    token = input_value(client.get(url), "form_token")
+    data = {"kind": "AR", "due_date": "2022-02-15", "reminder_days": "7", "form_token": token}
+
+    first, second = client.post(url, data), client.post(url, data)
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    period = ReportPeriod.objects.get(forbund=world.forbund, year=2021, kind="AR")
+    assert period.reports.count() == 2
+
+
 def test_a_due_date_within_the_period_is_shown_on_the_periods_form(world, client_as):
     response = client_as(Kind.SAMORDNARE).post(
         world.url("uppfoljning:report_periods", year=2021),
@@ -512,6 +527,97 @@ def test_a_cost_already_entered_is_not_replaced_by_the_invoices(world, client_as
     response = client_as(Kind.SAMORDNARE).get(world.url("uppfoljning:report_edit", world.returned))
     assert input_value(response, "cost") == "150000"
     assert f"80{NBSP}000{NBSP}kr" in text(response)
+
+
+def test_a_submitted_report_is_locked_for_its_owner_on_every_page(world, client_as):
+    owner = client_as(Kind.PROJEKTAGARE)
+    owner.post(world.url("uppfoljning:report_edit"), report_form_data(submit="1"))
+    world.draft.refresh_from_db()
+    assert world.draft.status == S.INSKICKAD
+    before = database_snapshot()
+
+    page = text(owner.get(world.url("uppfoljning:report")))
+    assert "Fyll i rapporten" not in page
+    assert "Rapporten är inskickad och kan inte ändras." in page
+    assert "Skicka in rapporten" not in page and "Godkänn rapporten" not in page
+    assert refused_with(
+        owner.get(world.url("uppfoljning:report_edit")), "Rapporten är inskickad och kan inte ändras."
+    )
+    posted = owner.post(
+        world.url("uppfoljning:report_edit"), report_form_data(cooperation="Ändrat i efterhand.")
+    )
+    assert refused_with(posted, "Rapporten är inskickad och kan inte ändras.")
+    approve = owner.post(world.url("uppfoljning:report_transition", target=S.GODKAND))
+    assert refused_with(approve, "Din roll får inte göra detta: godkänn rapporten.")
+    assert database_snapshot() == before
+
+    review = text(client_as(Kind.SAMORDNARE).get(world.url("uppfoljning:report")))
+    assert "Godkänn rapporten" in review and "Returnera för komplettering" in review
+    assert "Fyll i rapporten" not in review  # a submitted report is changed only after it is returned
+
+
+def test_the_owner_sees_the_submit_button_on_a_draft_and_another_organisation_does_not(world, client_as):
+    page = text(client_as(Kind.PROJEKTAGARE).get(world.url("uppfoljning:report")))
+    assert "Fyll i rapporten" in page
+    assert "Skicka in rapporten" in page
+    assert "Godkänn rapporten" not in page
+    world.users[Kind.PROJEKTAGARE] = user_with_role(world.forbund, Kind.PROJEKTAGARE, medlem=world.byn)
+    assert client_as(Kind.PROJEKTAGARE).get(world.url("uppfoljning:report")).status_code == 404
+
+
+def test_the_second_of_two_people_saving_the_same_report_is_refused_and_keeps_what_was_typed(world):
+    url = world.url("uppfoljning:report_edit")
+    samordnare, owner = Client(), Client()
+    samordnare.force_login(world.user(Kind.SAMORDNARE))
+    owner.force_login(world.user(Kind.PROJEKTAGARE))
+    opened_by_samordnare = input_value(samordnare.get(url), "opened_version")
+    opened_by_owner = input_value(owner.get(url), "opened_version")
+    assert opened_by_samordnare == opened_by_owner == "0"
+
+    first = samordnare.post(
+        url, report_form_data(cooperation="Samordnarens text.", opened_version=opened_by_samordnare)
+    )
+    assert first.status_code == 302
+    second = owner.post(
+        url, report_form_data(cooperation="Ägarens text.", count_flow_nya="7", opened_version=opened_by_owner)
+    )
+
+    assert second.status_code == 200
+    content = html.unescape(text(second))
+    assert "Någon annan har sparat tertialrapport sedan du öppnade formuläret" in content
+    assert "”” → ”Samordnarens text.”" in content  # what the other person changed
+    assert "Ägarens text." in content  # what this person typed is still in the form
+    assert input_value(second, "count_flow_nya") == "7"
+    world.draft.refresh_from_db()
+    assert world.draft.cooperation == "Samordnarens text."
+    assert counts_of(world.draft)[("flow", "nya")] == 6
+
+    again = owner.post(
+        url,
+        report_form_data(
+            cooperation="Ägarens text.",
+            count_flow_nya="7",
+            opened_version=input_value(second, "opened_version"),
+        ),
+    )
+    assert again.status_code == 302
+    world.draft.refresh_from_db()
+    assert world.draft.cooperation == "Ägarens text."
+    assert counts_of(world.draft)[("flow", "nya")] == 7
+
+
+def test_a_failed_submission_leaves_the_form_on_the_saved_version(world, client_as):
+    client = client_as(Kind.PROJEKTAGARE)
+    url = world.url("uppfoljning:report_edit")
+    failed = client.post(url, report_form_data(count_gender_man="4", submit="1", opened_version="0"))
+    assert failed.status_code == 200
+    assert input_value(failed, "opened_version") == "1"
+
+    done = client.post(url, report_form_data(submit="1", opened_version="1"), follow=True)
+
+    assert "Rapporten är inskickad." in text(done)
+    world.draft.refresh_from_db()
+    assert world.draft.status == S.INSKICKAD
 
 
 # Query counts ------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.urls import reverse
 from forbund.models import Dokumentjobb, Role
 from tests.factories import ForbundFactory, StyrelsemoteFactory, user_with_role
 from uppfoljning.models import Indikator, PlannedActivity, Verksamhetsplan
-from uppfoljning.services import verksamhetsplan_for
+from uppfoljning.services.plan import verksamhetsplan_for
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +124,7 @@ def test_new_year_starts_from_last_years_texts(forbund):
         responsible="Samordnare",
         follow_up="Möten",
     )
-    plan = verksamhetsplan_for(forbund=forbund, year=2022)
+    plan = verksamhetsplan_for(forbund=forbund, year=2022, by=user_with_role(forbund, Kind.SAMORDNARE))
     assert (plan.inledning, plan.utmaningar) == ("Text från 2021", "Pandemin")
     assert Indikator.objects.filter(year=2022).get().indicator == "Rapporter"
     assert PlannedActivity.objects.filter(year=2022).get().when == "Hela 2022"
@@ -152,3 +152,61 @@ def test_documents_page_queries_do_not_grow_with_the_jobs(client, forbund):
             forbund=forbund, kind="verksamhetsplan", year=year, requested_by=samordnare
         )
     assert count() == few
+
+
+def plan_data(inledning: str, opened_version: str) -> dict:
+    return {
+        "inledning": inledning,
+        "opened_version": opened_version,
+        "indikator-TOTAL_FORMS": "0",
+        "indikator-INITIAL_FORMS": "0",
+        "aktivitet-TOTAL_FORMS": "0",
+        "aktivitet-INITIAL_FORMS": "0",
+    }
+
+
+def test_the_second_of_two_saves_of_the_plan_is_refused_and_keeps_what_was_typed(forbund):
+    from django.test import Client
+
+    url_ = url(forbund, "verksamhetsplan", year=2021)
+    anna, olle = Client(), Client()
+    anna.force_login(user_with_role(forbund, Kind.SAMORDNARE))
+    olle.force_login(user_with_role(forbund, Kind.SAMORDNARE))
+    anna.get(url_)
+    opened = str(Verksamhetsplan.objects.get(forbund=forbund, year=2021).lock_version)
+
+    assert anna.post(url_, plan_data("Annas inledning.", opened)).status_code == 302
+    refused = olle.post(url_, plan_data("Olles inledning.", opened))
+
+    content = refused.content.decode()
+    assert refused.status_code == 200
+    assert "Någon annan har sparat verksamhetsplan sedan du öppnade formuläret" in content
+    assert "Annas inledning." in content and "Olles inledning." in content
+    assert Verksamhetsplan.objects.get(forbund=forbund, year=2021).inledning == "Annas inledning."
+    assert olle.post(url_, plan_data("Olles inledning.", str(int(opened) + 1))).status_code == 302
+    assert Verksamhetsplan.objects.get(forbund=forbund, year=2021).inledning == "Olles inledning."
+
+
+def test_saving_the_plan_is_in_the_log_with_the_indicators_before_and_after(client, forbund):
+    from forbund.models import ActivityEvent
+
+    samordnare = user_with_role(forbund, Kind.SAMORDNARE)
+    client.force_login(samordnare)
+    client.get(url(forbund, "verksamhetsplan", year=2021))
+    data = plan_data("Ny text.", "0")
+    data.update(
+        {
+            "indikator-TOTAL_FORMS": "1",
+            "indikator-0-indicator": "Alla insatser rapporterar",
+            "indikator-0-measure": "Tertialrapporter",
+        }
+    )
+    client.post(url(forbund, "verksamhetsplan", year=2021), data)
+
+    plan = Verksamhetsplan.objects.get(forbund=forbund, year=2021)
+    event = ActivityEvent.objects.get(object_id=str(plan.pk), kind=ActivityEvent.Kind.CHANGED)
+    assert event.actor == samordnare
+    changes = {change["field"]: (change["before"], change["after"]) for change in event.changes}
+    assert changes["inledning"] == ("", "Ny text.")
+    assert changes["indicators"] == ("", "Alla insatser rapporterar (Tertialrapporter)")
+    assert event.url == url(forbund, "verksamhetsplan_preview", year=2021)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from finsam.rendering import render_pdf
 from forbund.models import Forbund, Medlem, Styrelsemote, User
 from insatser.models import Beslut, GrantedAmount, Insats
-from uppfoljning.selectors import verksamhetsplan_context
+from uppfoljning.selectors.documents import verksamhetsplan_context
 
 YEAR = 2021
 

@@ -1,0 +1,99 @@
+"""The förbund's public archive, open without login: announced (justerade) minutes and the decided
+verksamhetsplaner, with search. Nothing else is public; an unjusterat meeting is a 404.
+
+Its URLs are `forbund.urls.public_urlpatterns`, included by finsam/urls.py at
+`arkiv/<slug:forbund>/`; the URL names carry no namespace."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from finsam import access
+from forbund.models import AgendaItem, Forbund
+
+from ..selectors import minutes
+
+
+class PublicMixin:
+    rule = access.PUBLIC
+
+    def dispatch(self, request, *args, **kwargs):
+        self.forbund = get_object_or_404(Forbund, slug=kwargs["forbund"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The URL's förbund is a slug; the page is not inside the förbund (no förbund menu).
+        context.pop("forbund", None)
+        context["public_forbund"] = self.forbund
+        return context
+
+    def get_meeting(self):
+        return get_object_or_404(
+            minutes.public_meetings(self.forbund).select_related("forbund"), pk=self.kwargs["pk"]
+        )
+
+
+class ArchiveView(PublicMixin, TemplateView):
+    template_name = "forbund/meetings/public_archive.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.get("q", "").strip()[:200]
+        meetings = minutes.public_meetings(self.forbund)
+        hits = None
+        if query:
+            hits = (
+                AgendaItem.objects.filter(meeting__in=meetings)
+                .filter(Q(title__icontains=query) | Q(decision__icontains=query))
+                .select_related("meeting")
+                .order_by("-meeting__date", "paragraph")
+            )
+        context.update(
+            query=query,
+            hits=hits,
+            meetings=[(m, minutes.announcement_end(m)) for m in meetings],
+            plans=minutes.published_plans(self.forbund),
+        )
+        return context
+
+
+class PublicMinutesView(PublicMixin, TemplateView):
+    template_name = "forbund/meetings/pdf/minutes.html"
+
+    def get_context_data(self, **kwargs):
+        context = minutes.minutes_context(self.get_meeting())
+        context.update(
+            preview=True,
+            public=True,
+            back_url=reverse("public_archive", kwargs={"forbund": self.forbund.slug}),
+        )
+        return context
+
+
+class PublicAnnouncementView(PublicMixin, TemplateView):
+    template_name = "forbund/meetings/public_anslag.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        meeting = self.get_meeting()
+        context.update(
+            meeting=meeting,
+            announced_on=meeting.announced_on,
+            announced_until=minutes.announcement_end(meeting),
+        )
+        return context
+
+
+@login_not_required
+@access.public
+def plan_download(request, forbund: str, pk: int):
+    plan = minutes.published_plans(get_object_or_404(Forbund, slug=forbund)).filter(pk=pk).first()
+    if plan is None:
+        raise Http404("Dokumentet finns inte.")
+    return FileResponse(plan.file.open("rb"), as_attachment=True, filename=plan.filename)

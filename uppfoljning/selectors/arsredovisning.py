@@ -1,0 +1,191 @@
+"""Reads for the årsredovisning: everything it shows that people do not write, computed from the
+database: the board, the meetings held, the insatser and their annual reports, the indicators, the
+result from the ledger, the balance sheet, the cash flow and the budget comparison. Used by the edit
+page, the HTML preview and the PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from ekonomi.selectors.budget import budget_in_force, budget_overview
+from ekonomi.selectors.comparison import budget_vs_outcome
+from forbund import selectors as forbund_selectors
+from forbund.models import Forbund, MeetingStatus, Styrelsemote
+
+from .. import statistics
+from ..models import Arsredovisning, Indikator, ParticipantCount, Tertialrapport
+from .documents import insatser_of_year
+
+HELD = (MeetingStatus.GENOMFORT, MeetingStatus.JUSTERING, MeetingStatus.JUSTERAT)
+
+
+@dataclass
+class Balance:
+    """The balance sheet and the cash flow; None where a figure is missing."""
+
+    opening_equity: Decimal | None
+    result: Decimal
+    kassa_bank: Decimal | None
+    fordringar: Decimal | None
+    skulder: Decimal | None
+    kassa_bank_fg: Decimal | None
+    fordringar_fg: Decimal | None
+    skulder_fg: Decimal | None
+
+    @property
+    def closing_equity(self) -> Decimal | None:
+        return None if self.opening_equity is None else self.opening_equity + self.result
+
+    @property
+    def assets(self) -> Decimal | None:
+        if self.kassa_bank is None or self.fordringar is None:
+            return None
+        return self.kassa_bank + self.fordringar
+
+    @property
+    def equity_and_liabilities(self) -> Decimal | None:
+        if self.closing_equity is None or self.skulder is None:
+            return None
+        return self.closing_equity + self.skulder
+
+    @property
+    def difference(self) -> Decimal | None:
+        if self.assets is None or self.equity_and_liabilities is None:
+            return None
+        return self.assets - self.equity_and_liabilities
+
+    @property
+    def change_receivables(self) -> Decimal | None:
+        if self.fordringar is None or self.fordringar_fg is None:
+            return None
+        return self.fordringar - self.fordringar_fg
+
+    @property
+    def change_liabilities(self) -> Decimal | None:
+        if self.skulder is None or self.skulder_fg is None:
+            return None
+        return self.skulder - self.skulder_fg
+
+    @property
+    def receivables_effect(self) -> Decimal | None:
+        """More receivables mean less cash."""
+        return None if self.change_receivables is None else -self.change_receivables
+
+    @property
+    def cash_flow(self) -> Decimal | None:
+        if self.change_receivables is None or self.change_liabilities is None:
+            return None
+        return self.result - self.change_receivables + self.change_liabilities
+
+    @property
+    def cash_at_end(self) -> Decimal | None:
+        if self.cash_flow is None or self.kassa_bank_fg is None:
+            return None
+        return self.kassa_bank_fg + self.cash_flow
+
+
+@dataclass
+class InsatsYear:
+    insats: object
+    participants: str
+    ended: str
+    outcomes: list[tuple[str, str]]
+    reported: bool
+
+
+def insatser_with_annual_reports(forbund: Forbund, year: int) -> list[InsatsYear]:
+    """Each insats of the year with the participants and outcomes of its approved annual report,
+    small counts hidden (the annual report is a public document)."""
+    insatser = insatser_of_year(forbund, year)
+    counts = (
+        ParticipantCount.objects.filter(
+            report__period__forbund=forbund,
+            report__period__year=year,
+            report__period__kind="AR",
+            report__status=Tertialrapport.Status.GODKAND,
+        )
+        .values("report__insats", "dimension", "category")
+        .annotate(total=Sum("count"))
+    )
+    by_insats: dict[int, statistics.Counts] = {}
+    for row in counts:
+        by_insats.setdefault(row["report__insats"], {})[(row["dimension"], row["category"])] = row["total"]
+    approved = set(
+        Tertialrapport.objects.filter(
+            period__forbund=forbund,
+            period__year=year,
+            period__kind="AR",
+            status=Tertialrapport.Status.GODKAND,
+        ).values_list("insats_id", flat=True)
+    )
+    result = []
+    for insats in insatser:
+        own = by_insats.get(insats.pk, {})
+        outcomes = list(
+            zip(
+                [label for _, label in statistics.OUTCOME.categories],
+                statistics.masked_dimension(statistics.OUTCOME, own),
+                strict=True,
+            )
+        )
+        result.append(
+            InsatsYear(
+                insats=insats,
+                participants=statistics.masked(statistics.participants(own)),
+                ended=statistics.masked(statistics.ended(own)),
+                outcomes=[(label, value) for label, value in outcomes if value != "0"],
+                reported=insats.pk in approved,
+            )
+        )
+    return result
+
+
+def arsredovisning_context(forbund: Forbund, year: int) -> dict:
+    report = Arsredovisning.objects.filter(forbund=forbund, year=year).first() or Arsredovisning(
+        forbund=forbund, year=year
+    )
+    comparison = budget_vs_outcome(forbund, year, "AR")
+    budget = budget_in_force(forbund, year)
+    overview = budget_overview(budget) if budget else None
+    opening = report.eget_kapital_ingaende
+    if opening is None and overview is not None:
+        opening = overview.equity.preliminary
+    result = comparison.result.outcome
+    balance = Balance(
+        opening_equity=opening,
+        result=result,
+        **{name: getattr(report, name) for name in ("kassa_bank", "fordringar", "skulder")},
+        **{name: getattr(report, name) for name in ("kassa_bank_fg", "fordringar_fg", "skulder_fg")},
+    )
+    meetings = list(
+        Styrelsemote.objects.filter(forbund=forbund, date__year=year)
+        .order_by("date")
+        .prefetch_related("items")
+    )
+    return {
+        "report": report,
+        "comparison": comparison,
+        "balance": balance,
+        "balanskrav_met": result >= 0,
+        "budget": budget,
+        "overview": overview,
+        "medlemmar": list(forbund_selectors.medlemmar_in_year(forbund, year)),
+        "board": forbund_selectors.board_by_medlem(forbund, year),
+        "kansli": list(forbund_selectors.kansli_in_year(forbund, year)),
+        "meetings_held": [m for m in meetings if m.status in HELD],
+        "meetings_planned": meetings,
+        "insatser": insatser_with_annual_reports(forbund, year),
+        "indicators": list(Indikator.objects.filter(forbund=forbund, year=year)),
+        "ansvarsfrihet": list(report.ansvarsfrihet.select_related("medlem")) if report.pk else [],
+        "revisorer": [line.strip() for line in report.revisorer.splitlines() if line.strip()],
+        "sections": [comparison.income, comparison.internal, comparison.insatser],
+        "summary_rows": [
+            comparison.income.total,
+            comparison.internal.total,
+            comparison.insatser.total,
+            comparison.result,
+        ],
+    }

@@ -1,0 +1,85 @@
+"""Reads for the förbund's documents: everything the verksamhetsplan shows, from the database, and
+the document jobs."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from ekonomi.selectors.budget import budget_in_force, budget_overview
+from forbund import selectors as forbund_selectors
+from forbund.models import Dokumentjobb, Forbund
+from insatser.models import Beslut, Insats
+from insatser.selectors import granted_in_year, overlapping_year
+
+from ..models import Indikator, PlannedActivity, Verksamhetsplan
+from .reports import GRANTED_STATUSES
+
+UNDER_DISCUSSION = (
+    Insats.Status.IDE,
+    Insats.Status.UTKAST,
+    Insats.Status.INSKICKAD,
+    Insats.Status.UNDER_BEREDNING,
+    Insats.Status.KOMPLETTERING_BEGARD,
+)
+
+
+def insatser_of_year(forbund: Forbund, year: int) -> list[Insats]:
+    insatser = list(
+        Insats.objects.filter(forbund=forbund, status__in=GRANTED_STATUSES)
+        .filter(overlapping_year(year))
+        .select_related("owner")
+        .prefetch_related(
+            "partners", "goals", Prefetch("beslut", queryset=Beslut.objects.select_related("meeting"))
+        )
+        .order_by("name")
+    )
+    granted = granted_in_year(forbund, year)
+    for insats in insatser:
+        insats.granted_this_year = granted.get(insats.pk)
+    return insatser
+
+
+def insatser_under_discussion(forbund: Forbund) -> QuerySet[Insats]:
+    return (
+        Insats.objects.filter(forbund=forbund, status__in=UNDER_DISCUSSION)
+        .select_related("owner")
+        .prefetch_related("partners")
+        .order_by("status", "name")
+    )
+
+
+def verksamhetsplan_context(forbund: Forbund, year: int) -> dict:
+    """Everything sections 1–12 of the verksamhetsplan show, for the PDF and its HTML preview."""
+    plan = Verksamhetsplan.objects.filter(forbund=forbund, year=year).first() or Verksamhetsplan(
+        forbund=forbund, year=year
+    )
+    budget = budget_in_force(forbund, year)
+    # The budget chapter's tables are printed in tkr with rows that add up to their sums.
+    overview = budget_overview(budget).in_tkr if budget else None
+    groups = list(forbund_selectors.arbetsgrupper_in_year(forbund, year))
+    return {
+        "plan": plan,
+        "indicators": list(Indikator.objects.filter(forbund=forbund, year=year)),
+        "activities": list(PlannedActivity.objects.filter(forbund=forbund, year=year)),
+        "board": forbund_selectors.board_by_medlem(forbund, year),
+        "presidium": forbund_selectors.presidium(forbund, year),
+        "kansli": list(forbund_selectors.kansli_in_year(forbund, year)),
+        "styrgrupper": [group for group in groups if group.kind == group.Kind.STYRGRUPP],
+        "other_groups": [group for group in groups if group.kind != group.Kind.STYRGRUPP],
+        "meetings": list(forbund_selectors.meetings_in_year(forbund, year)),
+        "insatser": insatser_of_year(forbund, year),
+        "discussed": list(insatser_under_discussion(forbund)),
+        "budget": budget,
+        "overview": overview,
+        "medlemmar": list(forbund_selectors.medlemmar_in_year(forbund, year)),
+    }
+
+
+def document_jobs(
+    forbund: Forbund, *, kind: str | None = None, year: int | None = None, limit: int = 30
+) -> QuerySet[Dokumentjobb]:
+    """The förbund's document jobs, newest first; of one kind and year when asked."""
+    jobs = Dokumentjobb.objects.filter(forbund=forbund)
+    if kind is not None:
+        jobs = jobs.filter(kind=kind, year=year)
+    return jobs.select_related("requested_by")[:limit]
