@@ -98,9 +98,7 @@ def _report_section(report) -> dict:
     from uppfoljning.selectors.reports import count_groups
 
     # The packet goes to the board: small counts are masked, as on the report page for readers.
-    groups = [
-        {"dimension": dimension, "rows": rows} for dimension, rows in count_groups(report, exact=False)
-    ]
+    groups = [{"dimension": dimension, "rows": rows} for dimension, rows in count_groups(report, exact=False)]
     texts = [
         (report._meta.get_field(name).verbose_name.capitalize(), getattr(report, name))
         for name in ("cooperation", "activities", "deviations", "implementation")
