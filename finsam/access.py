@@ -339,7 +339,7 @@ def can_edit_application(user: User, insats) -> Verdict:
     """Change the application's content: text, goals, budget, delprocesser, signatures, attachments.
     After submission the application is kept as submitted; after the decision the insats changes
     only through its workflow."""
-    from insatser.workflow import APPLICATION_EDITABLE
+    from insatser.models import APPLICATION_EDITABLE
 
     if not acting_roles(user, insats.forbund, insats) & {Kind.SAMORDNARE, Kind.PROJEKTAGARE}:
         return refused("Bara samordnaren och projektägarens organisation kan ändra ansökan.")

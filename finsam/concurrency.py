@@ -62,10 +62,33 @@ def stale_message(obj: models.Model, version: int) -> str:
     )
 
 
+def save_record(
+    obj: models.Model,
+    *,
+    by,
+    forbund,
+    opened_version: int | None = None,
+    check: Callable[[models.Model], None] | None = None,
+    created: str = "",
+    changed: str = "",
+) -> models.Model:
+    """Save a record a form made or edited: a new one is validated, saved and logged with its values
+    (`created` describes it); an edited one goes through `save_edit` (`changed`)."""
+    if obj.pk is not None:
+        return save_edit(
+            obj, by=by, forbund=forbund, opened_version=opened_version, check=check, description=changed
+        )
+    with transaction.atomic():
+        obj.full_clean()
+        obj.save()
+        audit.created(forbund=forbund, actor=by, obj=obj, description=created)
+    return obj
+
+
 def lock_current(obj: models.Model, opened_version: int | None) -> models.Model:
     """The record's row, locked for this transaction; refused when it changed since `opened_version`."""
     current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
-    if opened_version is not None and current.lock_version != opened_version:
+    if opened_version is not None and getattr(current, "lock_version", opened_version) != opened_version:
         raise StaleEdit(stale_message(current, opened_version), current_version=current.lock_version)
     return current
 
@@ -87,7 +110,8 @@ def save_edit(
         if check is not None:
             check(current)
         before = audit.values(current)
-        obj.lock_version = current.lock_version + 1
+        if hasattr(current, "lock_version"):
+            obj.lock_version = current.lock_version + 1
         obj.full_clean()
         obj.save()
         audit.changed(forbund=forbund, actor=by, obj=obj, before=before, description=description)

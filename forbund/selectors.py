@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
-
-from finsam import money
 
 from .models import (
     ActivityEvent,
@@ -64,47 +61,6 @@ def default_year(forbund: Forbund) -> int:
 
 def medlemmar_in_year(forbund: Forbund, year: int) -> QuerySet[Medlem]:
     return Medlem.objects.filter(forbund=forbund).filter(period_active_q(year, "joined", "left"))
-
-
-@dataclass
-class Contribution:
-    medlem: Medlem
-    amount: Decimal | None
-    share: Decimal | None
-    shown_amount: Decimal | None = None  # rounded to whole thousands so the rows add up to the total
-
-
-@dataclass
-class FundingTable:
-    budget: object | None
-    rows: list[Contribution]
-    total: Decimal
-    shown_total: Decimal = Decimal(0)
-
-
-def funding_for_year(forbund: Forbund, year: int) -> FundingTable:
-    """Each member's contribution in the year's latest budget version (decided ones first)."""
-    from ekonomi.selectors.budget import budget_in_force
-
-    medlemmar = list(medlemmar_in_year(forbund, year))
-    budget = budget_in_force(forbund, year)
-    amounts: dict[int, Decimal] = {}
-    if budget is not None:
-        amounts = dict(budget.intakter.values_list("medlem_id", "amount"))
-    total = money.total(amounts.values())
-    rows = [
-        Contribution(
-            medlem=medlem,
-            amount=amounts.get(medlem.pk),
-            share=money.percent(amounts.get(medlem.pk), total, places=0),
-        )
-        for medlem in medlemmar
-    ]
-    with_amount = [row for row in rows if row.amount is not None]
-    shown, shown_total = money.tkr_table([row.amount for row in with_amount])
-    for row, thousands in zip(with_amount, shown, strict=True):
-        row.shown_amount = thousands * money.TUSEN
-    return FundingTable(budget=budget, rows=rows, total=total, shown_total=shown_total * money.TUSEN)
 
 
 @dataclass

@@ -52,34 +52,19 @@ def forbund_record_save(
     instance.forbund = forbund
     if instance.pk is None:
         _ask(rule, by, forbund, instance)
-        instance.full_clean()
-        instance.save()
-        audit.created(
-            forbund=forbund, actor=by, obj=instance, description=f"Lade till {_noun(instance)}: {instance}"
-        )
-        return instance
-
-    description = f"Ändrade {_noun(instance)}: {instance}"
 
     def check(current: models.Model) -> None:
         _ask(rule, by, forbund, current)
 
-    if hasattr(instance, "lock_version"):
-        return concurrency.save_edit(
-            instance,
-            by=by,
-            forbund=forbund,
-            opened_version=opened_version,
-            check=check,
-            description=description,
-        )
-    current = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
-    check(current)
-    before = audit.values(current)
-    instance.full_clean()
-    instance.save()
-    audit.changed(forbund=forbund, actor=by, obj=instance, before=before, description=description)
-    return instance
+    return concurrency.save_record(
+        instance,
+        by=by,
+        forbund=forbund,
+        opened_version=opened_version,
+        check=check,
+        created=f"Lade till {_noun(instance)}: {instance}",
+        changed=f"Ändrade {_noun(instance)}: {instance}",
+    )
 
 
 @transaction.atomic

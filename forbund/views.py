@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView, UpdateView
 
+from ekonomi.selectors import budget as budget_selectors
 from finsam import access, concurrency, money
 from insatser import selectors as insats_selectors
 from uppfoljning import selectors as report_selectors
@@ -53,7 +54,7 @@ class DashboardView(ForbundViewMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         year = self.get_year()
         user = self.request.user
-        funding = selectors.funding_for_year(self.forbund, year)
+        funding = budget_selectors.funding_for_year(self.forbund, year)
         population = selectors.population_in_year(self.forbund, year)
         context.update(
             year=year,
@@ -127,7 +128,7 @@ class MedlemListView(ForbundViewMixin, TemplateView):
         context.update(
             year=year,
             medlemmar=Medlem.objects.filter(forbund=self.forbund),
-            funding=selectors.funding_for_year(self.forbund, year),
+            funding=budget_selectors.funding_for_year(self.forbund, year),
             funding_years=sorted(
                 {year, selectors.current_year(), *selectors.years_with_budget(self.forbund)}
             ),

@@ -314,6 +314,13 @@ class Signature(InsatsPart):
         return f"{self.name}, {self.medlem}"
 
 
+# The application's content can change only in these states (the access rule `edit_application`);
+# afterwards it is kept as submitted and the insats changes only through its workflow.
+APPLICATION_EDITABLE = frozenset(
+    {Insats.Status.IDE, Insats.Status.UTKAST, Insats.Status.KOMPLETTERING_BEGARD}
+)
+
+
 class StatusChange(StatusHistory):
     """The history of an insats: every transition, who made it, when and why."""
 

@@ -18,10 +18,6 @@ APPLICANTS = frozenset({SAMORDNARE, PROJEKTAGARE})
 KANSLI = frozenset({SAMORDNARE})
 BY_DECISION = "Beviljande och avslag registreras som styrelsens beslut, med belopp och paragraf."
 
-# The application's content can change only in these states; afterwards it is kept as submitted and
-# the insats changes only through this workflow.
-APPLICATION_EDITABLE = frozenset({S.IDE, S.UTKAST, S.KOMPLETTERING_BEGARD})
-
 
 def submission_problems(insats: Insats) -> list[str]:
     """What stops an application from being submitted, in words the applicant understands."""

@@ -326,3 +326,45 @@ def preliminary_equity_for(forbund: Forbund, year: int) -> Decimal | None:
     if previous is None:
         return None
     return budget_overview(previous).equity.closing
+
+
+# The members' contributions, as the förbund pages show them ---------------------------------------
+
+
+@dataclass
+class Contribution:
+    medlem: Medlem
+    amount: Decimal | None
+    share: Decimal | None
+    shown_amount: Decimal | None = None  # rounded to whole thousands so the rows add up to the total
+
+
+@dataclass
+class FundingTable:
+    budget: object | None
+    rows: list[Contribution]
+    total: Decimal
+    shown_total: Decimal = Decimal(0)
+
+
+def funding_for_year(forbund: Forbund, year: int) -> FundingTable:
+    """Each member's contribution in the year's latest budget version (decided ones first)."""
+    medlemmar = list(medlemmar_in_year(forbund, year))
+    budget = budget_in_force(forbund, year)
+    amounts: dict[int, Decimal] = {}
+    if budget is not None:
+        amounts = dict(budget.intakter.values_list("medlem_id", "amount"))
+    total = money.total(amounts.values())
+    rows = [
+        Contribution(
+            medlem=medlem,
+            amount=amounts.get(medlem.pk),
+            share=money.percent(amounts.get(medlem.pk), total, places=0),
+        )
+        for medlem in medlemmar
+    ]
+    with_amount = [row for row in rows if row.amount is not None]
+    shown, shown_total = money.tkr_table([row.amount for row in with_amount])
+    for row, thousands in zip(with_amount, shown, strict=True):
+        row.shown_amount = thousands * money.TUSEN
+    return FundingTable(budget=budget, rows=rows, total=total, shown_total=shown_total * money.TUSEN)

@@ -55,25 +55,13 @@ def cost_category_save(*, forbund: Forbund, by: User, category: CostCategory) ->
     """Add or rename a cost category of the förbund's internal costs."""
     access.require("manage_economy", by, forbund)
     category.forbund = forbund
-    if category.pk is None:
-        category.full_clean()
-        category.save()
-        audit.created(
-            forbund=forbund, actor=by, obj=category, description=f"Lade till kostnadsslaget {category}"
-        )
-        return category
-    stored = CostCategory.objects.select_for_update().get(pk=category.pk, forbund=forbund)
-    before = audit.values(stored)
-    category.full_clean()
-    category.save()
-    audit.changed(
+    return concurrency.save_record(
+        category,
+        by=by,
         forbund=forbund,
-        actor=by,
-        obj=category,
-        before=before,
-        description=f"Ändrade kostnadsslaget {category}",
+        created=f"Lade till kostnadsslaget {category}",
+        changed=f"Ändrade kostnadsslaget {category}",
     )
-    return category
 
 
 # Versions -------------------------------------------------------------------------------------

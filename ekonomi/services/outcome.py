@@ -119,24 +119,13 @@ def account_mapping_save(*, forbund: Forbund, by: User, mapping: AccountMapping)
     taken = AccountMapping.objects.filter(forbund=forbund, account=mapping.account).exclude(pk=mapping.pk)
     if taken.exists():
         raise ValidationError({"account": f"Konto {mapping.account} har redan en kontokoppling."})
-    if mapping.pk is None:
-        mapping.full_clean()
-        mapping.save()
-        audit.created(
-            forbund=forbund, actor=by, obj=mapping, description=f"Lade till kontokopplingen {mapping}"
-        )
-        return mapping
-    before = audit.values(AccountMapping.objects.select_for_update().get(pk=mapping.pk, forbund=forbund))
-    mapping.full_clean()
-    mapping.save()
-    audit.changed(
+    return concurrency.save_record(
+        mapping,
+        by=by,
         forbund=forbund,
-        actor=by,
-        obj=mapping,
-        before=before,
-        description=f"Ändrade kontokopplingen {mapping}",
+        created=f"Lade till kontokopplingen {mapping}",
+        changed=f"Ändrade kontokopplingen {mapping}",
     )
-    return mapping
 
 
 @transaction.atomic

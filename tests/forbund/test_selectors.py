@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from ekonomi.models import Budget
+from ekonomi.selectors import budget as budget_selectors
 from finsam import money
 from forbund import selectors
 from forbund.models import Medlem, Styrelseuppdrag
@@ -99,7 +100,7 @@ def test_funding_prefers_decided_budget_over_newer_proposal(forbund):
     proposal = BudgetFactory(forbund=forbund, year=2021, version=2, status=Budget.Status.FORSLAG)
     BudgetIncomeFactory(budget=proposal, medlem=region, amount=Decimal("900000"))
 
-    funding = selectors.funding_for_year(forbund, 2021)
+    funding = budget_selectors.funding_for_year(forbund, 2021)
 
     assert funding.budget == decided
     assert funding.total == Decimal("1000000")
@@ -116,7 +117,7 @@ def test_funding_uses_latest_proposal_when_nothing_is_decided(forbund):
     second = BudgetFactory(forbund=forbund, year=2021, version=2, status=Budget.Status.FORSLAG)
     BudgetIncomeFactory(budget=second, medlem=kommun, amount=Decimal("200"))
 
-    funding = selectors.funding_for_year(forbund, 2021)
+    funding = budget_selectors.funding_for_year(forbund, 2021)
 
     assert funding.budget == second
     assert funding.total == Decimal("200")
@@ -137,7 +138,7 @@ def test_funding_shares_follow_the_50_25_25_split(forbund):
     BudgetIncomeFactory(budget=budget, medlem=members["region"], amount=Decimal("1800000"))
     BudgetIncomeFactory(budget=budget, medlem=members["kommun"], amount=Decimal("1800000"))
 
-    funding = selectors.funding_for_year(forbund, 2021)
+    funding = budget_selectors.funding_for_year(forbund, 2021)
 
     shares = {row.medlem.kind: row.share for row in funding.rows}
     assert shares == {"forsakringskassan": 50, "arbetsformedlingen": None, "region": 25, "kommun": 25}
@@ -151,7 +152,7 @@ def test_funding_rows_shown_in_tkr_add_up_to_the_shown_total(forbund):
     for amount in ("1500", "1500", "997000"):
         BudgetIncomeFactory(budget=budget, medlem=MedlemFactory(forbund=forbund), amount=Decimal(amount))
 
-    funding = selectors.funding_for_year(forbund, 2021)
+    funding = budget_selectors.funding_for_year(forbund, 2021)
 
     shown = [row.shown_amount for row in funding.rows]
     assert funding.shown_total == Decimal("1000000")
@@ -161,7 +162,7 @@ def test_funding_rows_shown_in_tkr_add_up_to_the_shown_total(forbund):
 
 def test_funding_without_budget_lists_members_without_amounts(forbund):
     kommun = MedlemFactory(forbund=forbund)
-    funding = selectors.funding_for_year(forbund, 2021)
+    funding = budget_selectors.funding_for_year(forbund, 2021)
     assert funding.budget is None
     assert funding.total == 0
     assert [(row.medlem, row.amount, row.share) for row in funding.rows] == [(kommun, None, None)]
@@ -171,7 +172,7 @@ def test_funding_ignores_other_years_and_other_forbund(forbund, other_forbund):
     kommun = MedlemFactory(forbund=forbund)
     BudgetIncomeFactory(budget=BudgetFactory(forbund=forbund, year=2020), medlem=kommun)
     BudgetIncomeFactory(budget=BudgetFactory(forbund=other_forbund, year=2021))
-    assert selectors.funding_for_year(forbund, 2021).budget is None
+    assert budget_selectors.funding_for_year(forbund, 2021).budget is None
 
 
 # default_year

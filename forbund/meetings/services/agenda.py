@@ -109,25 +109,13 @@ def agenda_template_item_save(
 ) -> AgendaTemplateItem:
     access.require("manage_meetings", by, forbund)
     instance.forbund = forbund
-    if instance.pk is None:
-        instance.full_clean()
-        instance.save()
-        audit.created(
-            forbund=forbund, actor=by, obj=instance, description=f"Lade till standardpunkten {instance}"
-        )
-        return instance
-    current = AgendaTemplateItem.objects.select_for_update().get(pk=instance.pk, forbund=forbund)
-    before = audit.values(current)
-    instance.full_clean()
-    instance.save()
-    audit.changed(
+    return concurrency.save_record(
+        instance,
+        by=by,
         forbund=forbund,
-        actor=by,
-        obj=instance,
-        before=before,
-        description=f"Ändrade standardpunkten {instance}",
+        created=f"Lade till standardpunkten {instance}",
+        changed=f"Ändrade standardpunkten {instance}",
     )
-    return instance
 
 
 @transaction.atomic
