@@ -15,11 +15,6 @@ from .models import ActivityEvent, Arbetsgrupp, Forbund, GroupMeeting, GroupMemb
 AccountEvent = ActivityEvent.Kind
 
 
-def activity_log(*, forbund: Forbund, actor: User | None, description: str, obj=None) -> ActivityEvent:
-    """An event without field values; services that change a record use `finsam.audit` instead."""
-    return audit.event(forbund=forbund, actor=actor, description=description, obj=obj)
-
-
 def _noun(instance: models.Model) -> str:
     return str(instance._meta.verbose_name)
 

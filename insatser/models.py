@@ -321,6 +321,16 @@ APPLICATION_EDITABLE = frozenset(
 )
 
 
+# Granted and not yet ended: the insats runs, invoices are expected and the dashboard lists it.
+RUNNING_STATUSES = frozenset({Insats.Status.BEVILJAD, Insats.Status.PAGAENDE})
+# Granted at some point: it reports for the time it ran and counts in the year's follow-up.
+GRANTED_STATUSES = RUNNING_STATUSES | {
+    Insats.Status.AVSLUTAD,
+    Insats.Status.IMPLEMENTERAD,
+    Insats.Status.AVVECKLAD,
+}
+
+
 class StatusChange(StatusHistory):
     """The history of an insats: every transition, who made it, when and why."""
 

@@ -12,9 +12,17 @@ from django.utils import timezone
 from finsam import access, money
 from forbund.models import Forbund, User
 
-from .models import Beslut, BudgetAmount, BudgetLine, GrantedAmount, Insats, Milestone, StatusChange
+from .models import (
+    GRANTED_STATUSES,
+    Beslut,
+    BudgetAmount,
+    BudgetLine,
+    GrantedAmount,
+    Insats,
+    Milestone,
+    StatusChange,
+)
 
-ACTIVE_STATUSES = (Insats.Status.BEVILJAD, Insats.Status.PAGAENDE)
 INCOMING_STATUSES = (Insats.Status.INSKICKAD, Insats.Status.UNDER_BEREDNING)
 
 
@@ -39,10 +47,7 @@ def overlapping_year(year: int) -> Q:
 
 def insatser_running_in_year(user: User, forbund: Forbund, year: int) -> QuerySet[Insats]:
     """Granted, running or finished insatser whose period touches the year."""
-    finished = (Insats.Status.AVSLUTAD, Insats.Status.IMPLEMENTERAD, Insats.Status.AVVECKLAD)
-    return insatser_for_user(user, forbund).filter(
-        Q(status__in=ACTIVE_STATUSES) | Q(status__in=finished), overlapping_year(year)
-    )
+    return insatser_for_user(user, forbund).filter(status__in=GRANTED_STATUSES).filter(overlapping_year(year))
 
 
 def incoming_applications(user: User, forbund: Forbund) -> QuerySet[Insats]:

@@ -252,10 +252,14 @@ class Tertialrapport(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in {self.Status.UTKAST, self.Status.RETURNERAD}
+        return self.status in OPEN_REPORT_STATUSES
 
     def is_late(self, today: datetime.date) -> bool:
-        return self.status in {self.Status.UTKAST, self.Status.RETURNERAD} and today > self.period.due_date
+        return self.status in OPEN_REPORT_STATUSES and today > self.period.due_date
+
+
+# Open: the project owner fills the report in (a draft, or returned for komplettering).
+OPEN_REPORT_STATUSES = frozenset({Tertialrapport.Status.UTKAST, Tertialrapport.Status.RETURNERAD})
 
 
 class GoalProgress(models.Model):

@@ -15,14 +15,13 @@ from decimal import Decimal
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
 from forbund.models import Forbund
-from insatser.models import Insats
+from insatser.models import RUNNING_STATUSES, Insats
 
 from ..ledger_format import LedgerError, ParsedLedger, month_name
 from ..models import AccountMapping, Invoice, LedgerEntry, LedgerImport, LockedPeriod
 from .budget import economy_settings
 
 ZERO = Decimal(0)
-RUNNING_STATUSES = (Insats.Status.PAGAENDE, Insats.Status.BEVILJAD)
 
 
 # Invoices -----------------------------------------------------------------------------------------

@@ -120,10 +120,12 @@ def packet_postprocess(pdf: bytes, job: Dokumentjobb) -> bytes:
     for anchor, title, papers in _outline(meeting):
         if anchor not in pages_of:
             continue
-        parent = writer.add_outline_item(title, pages_of[anchor])
+        parent = writer.add_outline_item(title=title, page_number=pages_of[anchor])
         for paper_anchor, paper_title in papers:
             if paper_anchor in pages_of:
-                writer.add_outline_item(f"Bilaga: {paper_title}", pages_of[paper_anchor], parent=parent)
+                writer.add_outline_item(
+                    title=f"Bilaga: {paper_title}", page_number=pages_of[paper_anchor], parent=parent
+                )
     writer.page_mode = "/UseOutlines"
 
     output = io.BytesIO()

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from finsam import audit
 from forbund.models import Medlem, Role
-from forbund.services import activity_log
 from insatser.models import Insats
 from tests.factories import (
     ArbetsgruppFactory,
@@ -66,7 +66,7 @@ def add_rows(forbund, group, start: int, stop: int, owner: Medlem | None = None)
         GroupMembershipFactory(arbetsgrupp=grupp, person=person)
         GroupMembershipFactory(arbetsgrupp=group, person=person)
         StyrelsemoteFactory(forbund=forbund, date=D(YEAR, 1, 1) + datetime.timedelta(days=25 * i))
-        activity_log(forbund=forbund, actor=None, description=f"Händelse {i}")
+        audit.event(forbund=forbund, actor=None, description=f"Händelse {i}")
 
 
 # (page, query string, most queries allowed, text of the last row, role of the viewer). The limits

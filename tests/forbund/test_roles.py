@@ -148,9 +148,9 @@ def test_edit_buttons_are_shown_only_to_samordnare(org, client_as, kind):
 
 @pytest.mark.parametrize("kind", ALL_ROLES)
 def test_recent_changes_on_dashboard_are_shown_only_to_samordnare(org, client_as, kind):
-    from forbund.services import activity_log
+    from finsam import audit
 
-    activity_log(forbund=org.forbund, actor=None, description="Ändrade mötesplanen för hösten")
+    audit.event(forbund=org.forbund, actor=None, description="Ändrade mötesplanen för hösten")
     content = client_as(org, kind).get(org.url("forbund:dashboard") + "?ar=2021").content.decode()
     assert ("Ändrade mötesplanen för hösten" in content) == (kind == Kind.SAMORDNARE)
 

@@ -8,11 +8,10 @@ from django.db.models import Prefetch, QuerySet
 from ekonomi.selectors.budget import budget_in_force, budget_overview
 from forbund import selectors as forbund_selectors
 from forbund.models import Dokumentjobb, Forbund
-from insatser.models import Beslut, Insats
+from insatser.models import GRANTED_STATUSES, Beslut, Insats
 from insatser.selectors import granted_in_year, overlapping_year
 
 from ..models import Indikator, PlannedActivity, Verksamhetsplan
-from .reports import GRANTED_STATUSES
 
 UNDER_DISCUSSION = (
     Insats.Status.IDE,

@@ -10,12 +10,11 @@ from decimal import Decimal
 from ekonomi.selectors.budget import budget_in_force, budget_overview
 from ekonomi.selectors.comparison import Comparison, budget_vs_outcome
 from forbund.models import Forbund
-from insatser.models import Insats
+from insatser.models import GRANTED_STATUSES, Insats
 from insatser.selectors import granted_in_year, overlapping_year
 
 from ..models import Tertialrapport
 from .followup import APPROVED, PERIOD_ORDER, FollowUp, InsatsRow
-from .reports import GRANTED_STATUSES
 
 
 @dataclass

@@ -13,21 +13,13 @@ from django.utils import timezone
 
 from finsam import access, audit
 from forbund.models import Forbund, User
-from insatser.models import Insats
+from insatser.models import GRANTED_STATUSES, Insats
 
 from .. import statistics
 from ..models import ReminderLog, ReportPeriod, ReportStatusChange, Tertialrapport
 
 S = Tertialrapport.Status
 
-# An insats reports from the year it is granted, also after it has ended, for the time it ran.
-GRANTED_STATUSES = (
-    Insats.Status.BEVILJAD,
-    Insats.Status.PAGAENDE,
-    Insats.Status.AVSLUTAD,
-    Insats.Status.IMPLEMENTERAD,
-    Insats.Status.AVVECKLAD,
-)
 TEXT_FIELDS = ("cooperation", "activities", "deviations", "implementation")
 
 

@@ -16,12 +16,11 @@ from finsam import audit
 from finsam.tasks import send_email
 from forbund.models import Role
 
-from ..models import ReminderLog, Tertialrapport
+from ..models import OPEN_REPORT_STATUSES, ReminderLog, Tertialrapport
 
 logger = logging.getLogger(__name__)
 
 S = Tertialrapport.Status
-OPEN_STATUSES = (S.UTKAST, S.RETURNERAD)
 Kind = ReminderLog.Kind
 LATE_NOTICE_DAYS = 60
 
@@ -51,7 +50,7 @@ def send_report_reminders(*, today: datetime.date | None = None) -> int:
 
 def _open_reports() -> list[Tertialrapport]:
     reports = list(
-        Tertialrapport.objects.filter(status__in=OPEN_STATUSES)
+        Tertialrapport.objects.filter(status__in=OPEN_REPORT_STATUSES)
         .select_related("period__forbund", "insats__owner")
         .prefetch_related("reminders")
         .order_by("period__forbund_id", "period__due_date", "pk")
@@ -87,7 +86,7 @@ def _remind(*, report: Tertialrapport, kind: str, today: datetime.date) -> int:
         status = (
             Tertialrapport.objects.select_for_update().filter(pk=report.pk).values_list("status", flat=True)
         ).first()
-        if status not in OPEN_STATUSES:
+        if status not in OPEN_REPORT_STATUSES:
             return 0
         log, created = ReminderLog.objects.get_or_create(
             report=report, kind=kind, defaults={"sent_to": ", ".join(recipients)}
