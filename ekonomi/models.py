@@ -144,10 +144,20 @@ class Budget(ForbundScoped):
     )
     decided_paragraph = models.CharField("paragraf", max_length=20, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="beslutet registrerat av",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="skapad av",
     )
     created_at = models.DateTimeField("skapad", auto_now_add=True)
     lock_version = models.PositiveIntegerField(
@@ -440,7 +450,9 @@ class LedgerImport(ForbundScoped):
     )
     file = models.FileField("fil", upload_to="huvudbok/")
     filename = models.CharField("filnamn", max_length=200)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="inläst av"
+    )
     imported_at = models.DateTimeField("inläst", auto_now_add=True)
     replaced_by = models.ForeignKey(
         "self",
@@ -499,7 +511,9 @@ class LockedPeriod(ForbundScoped):
         Forbund, on_delete=models.PROTECT, related_name="locked_periods", verbose_name="förbund"
     )
     year = models.PositiveSmallIntegerField("år")
-    locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="låst av"
+    )
     locked_at = models.DateTimeField("låst", auto_now_add=True)
 
     class Meta:

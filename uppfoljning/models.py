@@ -457,7 +457,9 @@ class Ansvarsfrihet(models.Model):
     decided_on = models.DateField("beslutsdatum")
     granted = models.BooleanField("ansvarsfrihet beviljad", default=True)
     comment = models.CharField("kommentar", max_length=300, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="registrerad av"
+    )
     recorded_at = models.DateTimeField("registrerad", auto_now_add=True)
 
     class Meta:

@@ -95,7 +95,9 @@ class Styrelsemote(ForbundScoped):
 
 
 class MeetingStatusChange(StatusHistory):
-    meeting = models.ForeignKey(Styrelsemote, on_delete=models.CASCADE, related_name="status_changes")
+    meeting = models.ForeignKey(
+        Styrelsemote, on_delete=models.CASCADE, related_name="status_changes", verbose_name="möte"
+    )
     from_status = models.CharField("från", max_length=20, choices=MeetingStatus.choices, blank=True)
     to_status = models.CharField("till", max_length=20, choices=MeetingStatus.choices)
 
@@ -268,7 +270,9 @@ class AgendaAttachment(models.Model):
         validators=[FileExtensionValidator(PAPER_EXTENSIONS), validate_paper_size],
         help_text="PDF, Word eller Excel, högst 20 MB.",
     )
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="uppladdad av"
+    )
     uploaded_at = models.DateTimeField("uppladdad", auto_now_add=True)
 
     class Meta:
@@ -296,7 +300,9 @@ class NoticeVersion(models.Model):
     )
     version = models.PositiveSmallIntegerField("version")
     sent_at = models.DateTimeField("skickad", auto_now_add=True)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="skickad av"
+    )
     recipients = models.TextField("mottagare")
     snapshot = models.JSONField("dagordning och handlingar")
 
@@ -387,7 +393,9 @@ class MinutesApproval(models.Model):
         Person, on_delete=models.PROTECT, related_name="approvals", verbose_name="person"
     )
     role = models.CharField("som", max_length=20, choices=Role.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="konto"
+    )
     approved_at = models.DateTimeField("justerat", auto_now_add=True)
 
     class Meta:
@@ -425,7 +433,9 @@ class Delegationsbeslut(ForbundScoped):
         related_name="delegationsbeslut",
         verbose_name="anmäld i",
     )
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="registrerad av"
+    )
     recorded_at = models.DateTimeField("registrerad", auto_now_add=True)
 
     lock_version = models.PositiveIntegerField(
