@@ -32,6 +32,9 @@ class ForbundViewMixin:
     sets. Templates get `may`, the same rules as flags for the page's subjects."""
 
     rule: str | None = None  # every view names its rule; a view without one is refused
+    # What a POST needs beyond the page's own rule, on a page that readers may open but only some may
+    # save (the minutes: `view_meetings` to read, `edit_minutes` to save).
+    post_rule: str | None = None
     forbund = None
 
     def dispatch(self, request, *args, **kwargs):
@@ -45,6 +48,8 @@ class ForbundViewMixin:
         else:
             self.load_objects()
             self.enforce_rule()
+        if self.post_rule and request.method == "POST":
+            self.obey(self.post_rule)
         return super().dispatch(request, *args, **kwargs)
 
     def rule_args(self) -> tuple:
@@ -52,10 +57,23 @@ class ForbundViewMixin:
         return ()
 
     def enforce_rule(self) -> None:
-        subject = getattr(self, access.get_rule(self.rule).subject)
-        verdict = access.check(self.rule, self.request.user, subject, *self.rule_args())
-        if not verdict:
-            raise PermissionDenied(verdict.reason)
+        self.obey(self.rule, *self.rule_args())
+
+    def obey(self, rule: str, *args) -> None:
+        """Ask `rule` about its subject on this page; a refusal by role is a 403 with the reason."""
+        subject = getattr(self, access.get_rule(rule).subject)
+        verdict = access.check(rule, self.request.user, subject, *args)
+        if verdict:
+            return
+        if verdict.locked:
+            self.refused_by_state(verdict)
+            return
+        raise PermissionDenied(verdict.reason)
+
+    def refused_by_state(self, verdict: access.Verdict) -> None:
+        """Hook for a refusal because of the record's state (justerat, decided, paid): a 403 with the
+        reason unless the page answers it otherwise."""
+        raise PermissionDenied(verdict.reason)
 
     def load_objects(self) -> None:
         """Hook: load (and check access to) what the URL names beyond the förbund."""

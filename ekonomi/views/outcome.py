@@ -127,12 +127,8 @@ class InvoiceUpdateView(InvoiceFormMixin, TemplateView):
             Invoice.objects.select_related("forbund", "insats"), forbund=self.forbund, pk=self.kwargs["pk"]
         )
 
-    def enforce_rule(self) -> None:
-        verdict = access.check(self.rule, self.request.user, self.invoice)
-        if not verdict and verdict.locked:
-            self.refusal = verdict
-            return
-        super().enforce_rule()
+    def refused_by_state(self, verdict: access.Verdict) -> None:
+        self.refusal = verdict
 
     def get(self, request, *args, **kwargs):
         if self.refusal is not None:

@@ -4,7 +4,7 @@ förbund's meeting is a 404) and the view's declared rule is asked about it."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 
@@ -25,15 +25,11 @@ def error_messages(request, error: ValidationError, intro: str) -> None:
 
 
 class MeetingMixin(ForbundViewMixin):
-    """A page about one meeting. `rule` guards the page; `post_rule`, when set, is what a POST needs
-    beyond it (reading the minutes page is `view_meetings`, saving it `edit_minutes`).
-
-    A refusal by role is a 403. A refusal by the meeting's state (the minutes are justerat) sends a
+    """A page about one meeting. A refusal by the meeting's state (the minutes are justerat) sends a
     GET back to the meeting page with the reason, and lets a POST through to its service, which asks
     the same rule about the meeting as stored and refuses with the same reason, shown on the page."""
 
     rule = "view_meetings"
-    post_rule: str | None = None
     meeting: Styrelsemote
 
     def dispatch(self, request, *args, **kwargs):
@@ -47,18 +43,8 @@ class MeetingMixin(ForbundViewMixin):
         self.meeting = get_object_or_404(
             Styrelsemote.objects.select_related("forbund"), forbund=self.forbund, pk=self.kwargs["pk"]
         )
-        if self.post_rule and self.request.method == "POST":
-            self._obey(access.check(self.post_rule, self.request.user, self.meeting))
 
-    def enforce_rule(self) -> None:
-        subject = getattr(self, access.get_rule(self.rule).subject)
-        self._obey(access.check(self.rule, self.request.user, subject, *self.rule_args()))
-
-    def _obey(self, verdict: access.Verdict) -> None:
-        if verdict:
-            return
-        if not verdict.locked:
-            raise PermissionDenied(verdict.reason)
+    def refused_by_state(self, verdict: access.Verdict) -> None:
         if self.request.method != "POST":
             raise _RefusedByState(verdict.reason)
 
