@@ -131,6 +131,18 @@ def test_late_notice_without_earlier_reminder_when_the_window_was_missed(report,
     assert list(report.reminders.values_list("kind", flat=True)) == [LATE]
 
 
+@pytest.mark.parametrize(("days_late", "sent"), [(59, 1), (60, 1), (61, 0), (90, 0)])
+def test_the_late_notice_goes_out_up_to_60_days_after_the_due_date_and_not_later(
+    report, run, days_late, sent
+):
+    # The window's upper bound: on day 60 a report still open is chased by e-mail, from day 61 by
+    # the samordnare (a first late notice months after the due date helps nobody).
+    owner_of(report, email="agare@kommun.se")
+
+    assert run(DUE + datetime.timedelta(days=days_late)) == sent
+    assert report.reminders.filter(kind=LATE).count() == sent
+
+
 @pytest.mark.parametrize("create", ["create_submitted", "create_approved"])
 def test_no_reminders_for_submitted_or_approved_reports(run, create):
     period = ReportPeriodFactory(due_date=DUE)
