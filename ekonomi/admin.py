@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from finsam.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
+
 from .models import (
     AccountMapping,
     Budget,
@@ -15,41 +17,41 @@ from .models import (
 )
 
 
-class BudgetIncomeInline(admin.TabularInline):
+class BudgetIncomeInline(ReadOnlyInline):
     model = BudgetIncome
     extra = 0
 
 
-class BudgetCostInline(admin.TabularInline):
+class BudgetCostInline(ReadOnlyInline):
     model = BudgetCost
     extra = 0
 
 
-class BudgetInsatsCostInline(admin.TabularInline):
+class BudgetInsatsCostInline(ReadOnlyInline):
     model = BudgetInsatsCost
     extra = 0
 
 
-class BudgetOutlineInline(admin.TabularInline):
+class BudgetOutlineInline(ReadOnlyInline):
     model = BudgetOutlineYear
     extra = 0
 
 
 @admin.register(Budget)
-class BudgetAdmin(admin.ModelAdmin):
+class BudgetAdmin(ReadOnlyAdmin):
     list_display = ["year", "version", "status", "decided_on", "forbund"]
     list_filter = ["forbund", "status"]
     inlines = [BudgetIncomeInline, BudgetCostInline, BudgetInsatsCostInline, BudgetOutlineInline]
 
 
 @admin.register(CostCategory)
-class CostCategoryAdmin(admin.ModelAdmin):
+class CostCategoryAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "order", "forbund"]
     list_filter = ["forbund"]
 
 
 @admin.register(EconomySettings)
-class EconomySettingsAdmin(admin.ModelAdmin):
+class EconomySettingsAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = [
         "forbund",
         "equity_guideline_percent",
@@ -59,23 +61,23 @@ class EconomySettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(ReadOnlyAdmin):
     list_display = ["insats", "period_start", "period_end", "amount", "status", "forbund"]
     list_filter = ["forbund", "status"]
 
 
 @admin.register(AccountMapping)
-class AccountMappingAdmin(admin.ModelAdmin):
+class AccountMappingAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["account", "name", "category", "insats", "medlem", "forbund"]
     list_filter = ["forbund"]
 
 
 @admin.register(LedgerImport)
-class LedgerImportAdmin(admin.ModelAdmin):
+class LedgerImportAdmin(ReadOnlyAdmin):
     list_display = ["year", "first_month", "last_month", "filename", "imported_at", "forbund"]
     list_filter = ["forbund"]
 
 
 @admin.register(LockedPeriod)
-class LockedPeriodAdmin(admin.ModelAdmin):
+class LockedPeriodAdmin(ReadOnlyAdmin):
     list_display = ["year", "locked_at", "forbund"]

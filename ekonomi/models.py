@@ -324,6 +324,15 @@ class Invoice(ForbundScoped):
         validators=[FileExtensionValidator(["pdf", "png", "jpg", "jpeg"])],
     )
     note = models.CharField("anteckning", max_length=300, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="registrerad av",
+        help_text="Den som registrerade fakturan attesterar den inte.",
+    )
     lock_version = models.PositiveIntegerField(
         "version",
         default=0,

@@ -56,7 +56,16 @@ INVOICE_WORKFLOW = workflow.register(
         history=InvoiceStatusChange,
         history_fk="invoice",
         steps=[
-            Step(IS.MOTTAGEN, IS.ATTESTERAD, "Attestera", KANSLI),
+            Step(
+                IS.MOTTAGEN,
+                IS.ATTESTERAD,
+                "Attestera",
+                KANSLI,
+                not_by="registered_by",
+                not_by_reason=(
+                    "Den som registrerade fakturan attesterar den inte; en annan i kansliet gör det."
+                ),
+            ),
             Step(IS.ATTESTERAD, IS.BETALD, "Markera som betald", KANSLI),
         ],
         snapshot=invoice_snapshot,

@@ -389,6 +389,8 @@ def can_transition(user: User, record, target: str) -> Verdict:
         return locked(f"{flow.noun.capitalize()} som är {current} kan inte bli {wanted}.")
     if not acting_roles(user, flow.forbund_of(record), flow.insats_of(record)) & step.roles:
         return refused(f"Din roll får inte göra detta: {step.label.lower()}.")
+    if step.not_by and getattr(record, f"{step.not_by}_id", None) == user.pk:
+        return refused(step.not_by_reason)
     return ALLOWED
 
 
@@ -471,7 +473,8 @@ def reports_visible_to(user: User, forbund: Forbund) -> QuerySet:
     if held & BOARD:
         visible = reports.filter(status=Tertialrapport.Status.GODKAND)
     if Kind.PROJEKTAGARE in held:
-        visible = visible | reports.filter(insats__in=insatser_visible_to(user, forbund))
+        # Only their own organisation's, also for a projektägare who sits on the board.
+        visible = visible | reports.filter(insats__owner_id__in=_owned_medlem_ids(user, forbund.pk))
     return visible
 
 

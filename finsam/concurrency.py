@@ -112,6 +112,8 @@ def save_edit(
         before = audit.values(current)
         if hasattr(current, "lock_version"):
             obj.lock_version = current.lock_version + 1
+        if hasattr(type(obj), "workflow"):
+            obj.status = current.status  # a status changes only by a step, never by an edit form
         obj.full_clean()
         obj.save()
         audit.changed(forbund=forbund, actor=by, obj=obj, before=before, description=description)

@@ -37,6 +37,10 @@ class Step:
     # notice, the last justering), never by a plain button; that service checks its own rule.
     automatic: bool = False
     how: str = ""  # for an automatic step: where it is taken instead
+    # Segregation of duties: the user named by this field of the record may not take the step (the
+    # one who registered an invoice does not attest it), with the reason to show.
+    not_by: str = ""
+    not_by_reason: str = ""
 
 
 def _no_problems(record, target: str) -> list[str]:

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from finsam.admin import AuditedAdmin, ReadOnlyAdmin
+
 from .models import (
     ActivityEvent,
     Arbetsgrupp,
@@ -24,18 +26,18 @@ class RoleInline(admin.TabularInline):
 
 
 @admin.register(User)
-class FinsamUserAdmin(UserAdmin):
+class FinsamUserAdmin(AuditedAdmin, UserAdmin):
     inlines = [RoleInline]
 
 
 @admin.register(Forbund)
-class ForbundAdmin(admin.ModelAdmin):
+class ForbundAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "organisationsnummer", "bildat"]
     search_fields = ["name", "organisationsnummer"]
     prepopulated_fields = {"slug": ["name"]}
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class ScopedAdmin(AuditedAdmin, admin.ModelAdmin):
     list_filter = ["forbund"]
     list_select_related = ["forbund"]
 
@@ -79,7 +81,9 @@ class ArbetsgruppAdmin(ScopedAdmin):
 
 
 @admin.register(Styrelsemote)
-class StyrelsemoteAdmin(ScopedAdmin):
+class StyrelsemoteAdmin(ReadOnlyAdmin):
+    list_filter = ["forbund"]
+    list_select_related = ["forbund"]
     list_display = ["date", "start_time", "place", "forbund"]
     date_hierarchy = "date"
 

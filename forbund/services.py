@@ -163,9 +163,9 @@ def account_logout_record(*, user: User) -> list[ActivityEvent]:
 
 @transaction.atomic
 def account_login_failed_record(*, username: str) -> list[ActivityEvent]:
-    """A failed login names the username that was tried, never the password. For an existing account
-    it goes to that account's förbund (without an actor: nobody was signed in); for an unknown name
-    to no förbund (the administration sees it)."""
+    """A failed login for an existing account names it and goes to that account's förbund (without an
+    actor: nobody was signed in). For an unknown name it goes to no förbund (the administration sees
+    it) and the name is not kept: people type their password in the username box."""
     username = (username or "")[:150]
     user = User.objects.filter(**{User.USERNAME_FIELD: username}).first() if username else None
     if user is None:
@@ -174,7 +174,7 @@ def account_login_failed_record(*, username: str) -> list[ActivityEvent]:
                 forbund=None,
                 actor=None,
                 kind=AccountEvent.LOGIN_FAILED,
-                description=f"Misslyckad inloggning med okänt användarnamn ”{username}”",
+                description="Misslyckad inloggning med ett användarnamn som inte finns",
             )
         ]
     return _account_event(

@@ -66,7 +66,7 @@ def invoice_save(
     values = {name: getattr(invoice, name) for name in INVOICE_FIELDS}
     if invoice.pk is None:
         access.require("manage_economy", by, forbund)
-        created = Invoice(forbund=forbund, **values)
+        created = Invoice(forbund=forbund, registered_by=by, **values)
         created.full_clean()
         created.save()
         audit.created(

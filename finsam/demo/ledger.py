@@ -16,7 +16,7 @@ from django.db import transaction
 
 from ekonomi.models import DEFAULT_COST_CATEGORIES, AccountMapping, CostCategory, Invoice, LedgerImport
 from ekonomi.services.outcome import invoice_transition, ledger_import
-from forbund.models import Forbund, Medlem, User
+from forbund.models import Forbund, Medlem, Role, User
 from insatser.models import Insats
 
 D = datetime.date
@@ -150,6 +150,10 @@ def load_demo_outcome(forbund: Forbund, by: User) -> LedgerImport:
         )
         mapping.full_clean()
 
+    # The ekonom registers and pays; someone else, the samordnare, attests.
+    attester = (
+        Role.objects.filter(forbund=forbund, kind=Role.Kind.SAMORDNARE).select_related("user").first().user
+    )
     for insats_name, rows in DEMO_INVOICES.items():
         insats = targets["insats"][insats_name]
         for number, start, end, amount, received, attested, paid, status, note in rows:
@@ -164,21 +168,23 @@ def load_demo_outcome(forbund: Forbund, by: User) -> LedgerImport:
                     "is_credit_note": False,
                     "received_on": received,
                     "note": note,
+                    "registered_by": by,
                 },
             )
             invoice.full_clean()
-            _walk_invoice(invoice, status, by=by, attested=attested, paid=paid)
+            _walk_invoice(invoice, status, by=by, attester=attester, attested=attested, paid=paid)
 
     with DEMO_LEDGER.open("rb") as file:
         return ledger_import(forbund=forbund, by=by, file=file, filename=DEMO_LEDGER.name)
 
 
-def _walk_invoice(invoice: Invoice, status: str, *, by: User, attested, paid) -> None:
-    """Take a demo invoice through its workflow to `status`, as the ekonom would have (a loaded
-    invoice already there is left alone)."""
+def _walk_invoice(invoice: Invoice, status: str, *, by: User, attester: User, attested, paid) -> None:
+    """Take a demo invoice through its workflow to `status`: the samordnare attests, the ekonom pays
+    (a loaded invoice already there is left alone)."""
     steps = [(Invoice.Status.ATTESTERAD, attested), (Invoice.Status.BETALD, paid)]
     order = [Invoice.Status.MOTTAGEN, *(target for target, _ in steps)]
     for target, day in steps:
         if order.index(invoice.status) < order.index(target) <= order.index(status):
-            invoice_transition(invoice=invoice, to=target, by=by, on=day)
+            step_by = attester if target == Invoice.Status.ATTESTERAD else by
+            invoice_transition(invoice=invoice, to=target, by=step_by, on=day)
             invoice.refresh_from_db()

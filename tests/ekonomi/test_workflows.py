@@ -199,3 +199,23 @@ def test_a_decided_budget_cannot_be_decided_twice_through_the_engine(users, prop
         budget_decide(budget=proposal, by=users[Kind.EKONOM], decided_on=datetime.date(2020, 11, 19))
 
     assert BudgetStatusChange.objects.filter(budget=proposal).count() == 1
+
+
+def test_the_one_who_registered_an_invoice_does_not_attest_it(forbund, users):
+    from ekonomi.services.outcome import invoice_save, invoice_transition
+
+    ekonom, samordnare = users[Kind.EKONOM], users[Kind.SAMORDNARE]
+    received = InvoiceFactory.build(
+        insats=InsatsFactory(forbund=forbund), received_on=datetime.date(2021, 3, 1)
+    )
+    invoice = invoice_save(forbund=forbund, by=ekonom, invoice=received)
+
+    assert not access.check("transition", ekonom, invoice, "attesterad")
+    with pytest.raises(PermissionDenied, match="registrerade fakturan attesterar den inte"):
+        invoice_transition(invoice=invoice, to="attesterad", by=ekonom, on=datetime.date(2021, 3, 4))
+    assert Invoice.objects.get(pk=invoice.pk).status == "mottagen"
+
+    invoice_transition(invoice=invoice, to="attesterad", by=samordnare, on=datetime.date(2021, 3, 4))
+    # Paying is not attesting: the registrar may mark an attested invoice as paid.
+    invoice_transition(invoice=invoice, to="betald", by=ekonom, on=datetime.date(2021, 3, 20))
+    assert Invoice.objects.get(pk=invoice.pk).status == "betald"

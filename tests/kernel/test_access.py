@@ -185,3 +185,19 @@ def test_use_finsam_refuses_a_visitor_who_is_not_signed_in():
     verdict = access.can_use_finsam(visitor, visitor)
     assert not verdict
     assert verdict.reason == "Logga in för att använda finsam."
+
+
+def test_a_board_member_who_is_also_a_projektagare_sees_only_their_own_drafts_and_the_approved():
+    from tests.factories import ReportPeriodFactory, RoleFactory, TertialrapportFactory
+
+    period = ReportPeriodFactory()
+    own = TertialrapportFactory(period=period)
+    others_draft = TertialrapportFactory(period=period)
+    others_approved = TertialrapportFactory.create_approved(period=period)
+    user = RoleFactory(forbund=period.forbund, kind=Role.Kind.STYRELSELEDAMOT).user
+    RoleFactory(user=user, forbund=period.forbund, kind=Role.Kind.PROJEKTAGARE, medlem=own.insats.owner)
+
+    visible = set(access.reports_visible_to(user, period.forbund))
+
+    assert visible == {own, others_approved}
+    assert others_draft not in visible

@@ -123,3 +123,19 @@ def test_a_new_form_gets_a_new_token():
         pass
 
     assert NewForm().fields["form_token"].initial != NewForm().fields["form_token"].initial
+
+
+def test_an_edit_form_without_its_version_cannot_put_back_an_old_status():
+    from forbund.models import MeetingStatus, Styrelsemote
+    from tests.factories import StyrelsemoteFactory
+
+    meeting = StyrelsemoteFactory(status=MeetingStatus.PLANERAT, place="Trelleborg")
+    samordnare = user_with_role(meeting.forbund, Role.Kind.SAMORDNARE)
+    copy_opened_before = Styrelsemote.objects.get(pk=meeting.pk)
+    Styrelsemote.objects.filter(pk=meeting.pk).update(status=MeetingStatus.KALLAT)
+
+    copy_opened_before.place = "Svedala"
+    concurrency.save_edit(copy_opened_before, by=samordnare, forbund=meeting.forbund, opened_version=None)
+
+    stored = Styrelsemote.objects.get(pk=meeting.pk)
+    assert (stored.place, stored.status) == ("Svedala", MeetingStatus.KALLAT)

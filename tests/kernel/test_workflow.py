@@ -26,6 +26,7 @@ ALLOWED_ASSIGNMENTS = {
     ("finsam/workflow.py", "current"),
     ("finsam/rendering.py", "job"),
     ("insatser/services.py", "insats"),
+    ("finsam/concurrency.py", "obj"),  # an edit form keeps the stored status: it cannot change it
 }
 
 

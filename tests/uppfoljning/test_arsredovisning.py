@@ -190,3 +190,28 @@ def test_the_second_of_two_saves_of_the_arsredovisning_is_refused_and_keeps_what
     assert "Någon annan har sparat årsredovisning sedan du öppnade formuläret" in content
     assert "700000" in content and "Olles noter." in content
     assert Arsredovisning.objects.get(forbund=forbund, year=2021).kassa_bank == D(700_000)
+
+
+def test_the_summary_in_tkr_adds_up_as_printed():
+    from types import SimpleNamespace
+
+    from uppfoljning.selectors.arsredovisning import summary_in_tkr
+
+    def row(label, budget, outcome):
+        return SimpleNamespace(label=label, budget_year=Decimal(budget), outcome=Decimal(outcome))
+
+    # Each figure rounded on its own: 2 000 − 1 002 − 997 = 1 tkr, but the result 2 000 000 − 1 001 500 −
+    # 996 500 = 2 000 kr prints as 2 tkr.
+    comparison = SimpleNamespace(
+        income=SimpleNamespace(total=row("Intäkter", "2000000", "2000000")),
+        internal=SimpleNamespace(total=row("Interna kostnader", "1001500", "1001500")),
+        insatser=SimpleNamespace(total=row("Insatser", "996500", "996500")),
+        result=SimpleNamespace(label="Resultat"),
+    )
+
+    income, internal, insatser, result = summary_in_tkr(comparison)
+
+    for column in ("budget_year", "outcome"):
+        printed = [getattr(line, column) / 1000 for line in (income, internal, insatser, result)]
+        assert printed[0] - printed[1] - printed[2] == printed[3] == 2
+    assert result.deviation == income.outcome - income.budget_year - internal.deviation - insatser.deviation

@@ -682,7 +682,8 @@ def test_a_saved_draft_is_in_the_log_with_the_values_before_and_after(period, in
     changes = {change["field"]: (change["before"], change["after"]) for change in event.changes}
     assert changes["cost"] == ("", "90000")
     assert changes["cooperation"] == ("", "Kommunen och Arbetsförmedlingen planerar varje vecka.")
-    assert changes["counts"] == ("", "flow/nya 3")
+    # The log is read by the revisor, so a count below 5 is masked there as on every page outside the kansli.
+    assert changes["counts"] == ("", "flow/nya <5")
 
 
 def test_a_returned_report_keeps_everything_and_is_corrected_and_resubmitted(report_in, insats, actor):

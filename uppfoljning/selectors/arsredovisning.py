@@ -12,6 +12,7 @@ from django.db.models import Sum
 
 from ekonomi.selectors.budget import budget_in_force, budget_overview
 from ekonomi.selectors.comparison import budget_vs_outcome
+from finsam import money
 from forbund import selectors as forbund_selectors
 from forbund.models import Forbund, MeetingStatus, Styrelsemote
 
@@ -143,6 +144,42 @@ def insatser_with_annual_reports(forbund: Forbund, year: int) -> list[InsatsYear
     return result
 
 
+@dataclass(frozen=True)
+class SummaryRow:
+    """A line of "Ekonomin i sammandrag", in kronor rounded to whole thousands."""
+
+    label: str
+    budget_year: Decimal
+    outcome: Decimal
+
+    @property
+    def deviation(self) -> Decimal:
+        return self.outcome - self.budget_year
+
+
+def summary_in_tkr(comparison) -> list[SummaryRow]:
+    """Income, internal costs, insatser and the result as printed in tkr: in each column the result is
+    the printed income less the printed costs (`money.tkr_table`), and each deviation is the
+    difference of the printed figures, so the table adds up as read."""
+    rows = [comparison.income.total, comparison.internal.total, comparison.insatser.total]
+    signs = [1, -1, -1]  # the result is income less the two kinds of costs
+    shown: dict[str, tuple[list[Decimal], Decimal]] = {}
+    for column in ("budget_year", "outcome"):
+        values, result = money.tkr_table(
+            [sign * getattr(row, column) for sign, row in zip(signs, rows, strict=True)]
+        )
+        shown[column] = (
+            [sign * value * money.TUSEN for sign, value in zip(signs, values, strict=True)],
+            result * money.TUSEN,
+        )
+    summary = [
+        SummaryRow(row.label, shown["budget_year"][0][index], shown["outcome"][0][index])
+        for index, row in enumerate(rows)
+    ]
+    summary.append(SummaryRow(comparison.result.label, shown["budget_year"][1], shown["outcome"][1]))
+    return summary
+
+
 def arsredovisning_context(forbund: Forbund, year: int) -> dict:
     report = Arsredovisning.objects.filter(forbund=forbund, year=year).first() or Arsredovisning(
         forbund=forbund, year=year
@@ -182,10 +219,5 @@ def arsredovisning_context(forbund: Forbund, year: int) -> dict:
         "ansvarsfrihet": list(report.ansvarsfrihet.select_related("medlem")) if report.pk else [],
         "revisorer": [line.strip() for line in report.revisorer.splitlines() if line.strip()],
         "sections": [comparison.income, comparison.internal, comparison.insatser],
-        "summary_rows": [
-            comparison.income.total,
-            comparison.internal.total,
-            comparison.insatser.total,
-            comparison.result,
-        ],
+        "summary_rows": summary_in_tkr(comparison),
     }

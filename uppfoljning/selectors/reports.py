@@ -156,9 +156,19 @@ def report_values(report: Tertialrapport) -> dict[str, tuple[str, str]]:
         "måluppfyllelse",
         "; ".join(f"{p.goal.text}: {p.get_status_display() or '–'} {p.comment}".strip() for p in goals),
     )
+    # The log is read by the revisor too: small counts are masked there as everywhere outside the
+    # kansli (the exact figures stay in the report and in its submitted versions).
+    counts = counts_of(report)
     shown["counts"] = (
         "antal",
-        ", ".join(f"{d}/{c} {n}" for (d, c), n in sorted(counts_of(report).items())),
+        ", ".join(
+            f"{dimension.code}/{code} {value}"
+            for dimension in statistics.dimensions_for(report.insats.kind)
+            for (code, _), value in zip(
+                dimension.categories, statistics.masked_dimension(dimension, counts), strict=True
+            )
+            if counts.get((dimension.code, code))
+        ),
     )
     return shown
 
