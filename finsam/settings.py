@@ -125,7 +125,6 @@ LANGUAGES = [("sv", "Svenska")]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
-
 USE_THOUSAND_SEPARATOR = True
 FORMAT_MODULE_PATH = ["finsam.formats"]
 
