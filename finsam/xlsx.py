@@ -96,7 +96,19 @@ def _shown(cell: Cell) -> str:
     return str(cell.value)
 
 
+def neutralize_formulas(workbook: Workbook) -> None:
+    """No export writes a formula, so a cell openpyxl took for one is text someone typed (an insats
+    named `=HYPERLINK(…)`, a budget line `=cmd|…`): it is written as the text it is, never run."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
 def to_bytes(workbook: Workbook) -> bytes:
+    """The finished file. Every export ends here, so every export is safe from formula injection."""
+    neutralize_formulas(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
