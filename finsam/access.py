@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from forbund.models import Forbund, MeetingStatus, Role, User
@@ -305,6 +305,17 @@ def insatser_visible_to(user: User, forbund: Forbund) -> QuerySet:
     if can_view_all_insatser(user, forbund):
         return insatser
     return insatser.filter(owner_id__in=_owned_medlem_ids(user, forbund.pk))
+
+
+def arbetsgrupper_visible_to(user: User, forbund: Forbund) -> QuerySet:
+    """The förbund's working groups a user may see: a styrgrupp belongs to its insats, so a
+    projektägare sees only those of the insatser their organisation owns (and the groups of no insats)."""
+    from forbund.models import Arbetsgrupp
+
+    groups = Arbetsgrupp.objects.filter(forbund=forbund)
+    if can_view_all_insatser(user, forbund):
+        return groups
+    return groups.filter(Q(insats__isnull=True) | Q(insats__owner_id__in=_owned_medlem_ids(user, forbund.pk)))
 
 
 def projektagare_medlemmar(user: User, forbund: Forbund) -> QuerySet:

@@ -62,7 +62,9 @@ class DashboardView(ForbundViewMixin, TemplateView):
             funding=funding,
             board=selectors.board_by_medlem(self.forbund, year),
             kansli=selectors.kansli_in_year(self.forbund, year),
-            arbetsgrupper=selectors.arbetsgrupper_in_year(self.forbund, year),
+            arbetsgrupper=selectors.arbetsgrupper_in_year(self.forbund, year).filter(
+                pk__in=access.arbetsgrupper_visible_to(user, self.forbund)
+            ),
             meetings=selectors.meetings_in_year(self.forbund, year),
             insatser=insats_selectors.insatser_running_in_year(user, self.forbund, year),
             incoming=insats_selectors.incoming_applications(user, self.forbund),
@@ -228,7 +230,10 @@ class ArbetsgruppListView(ForbundViewMixin, ListView):
     context_object_name = "arbetsgrupper"
 
     def get_queryset(self):
-        return selectors.arbetsgrupper_in_year(self.forbund)
+        # A styrgrupp follows the rules of its insats: another organisation's is not listed (404).
+        return selectors.arbetsgrupper_in_year(self.forbund).filter(
+            pk__in=access.arbetsgrupper_visible_to(self.request.user, self.forbund)
+        )
 
 
 class ArbetsgruppDetailView(ForbundObjectMixin, DetailView):
@@ -237,7 +242,10 @@ class ArbetsgruppDetailView(ForbundObjectMixin, DetailView):
     template_name = "forbund/arbetsgrupp_detail.html"
 
     def get_queryset(self):
-        return selectors.arbetsgrupper_in_year(self.forbund)
+        # A styrgrupp follows the rules of its insats: another organisation's is not listed (404).
+        return selectors.arbetsgrupper_in_year(self.forbund).filter(
+            pk__in=access.arbetsgrupper_visible_to(self.request.user, self.forbund)
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
