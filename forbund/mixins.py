@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import CreateView, UpdateView
 
 from finsam import access, concurrency, workflow
+from finsam.converters import FIRST_YEAR, LAST_YEAR
 
 from . import services
 from .selectors import default_year
@@ -89,7 +90,7 @@ class ForbundViewMixin:
 
     def get_year(self) -> int:
         value = self.request.GET.get("ar", "")
-        if value.isdigit() and 2004 <= int(value) <= 2100:
+        if value.isdigit() and FIRST_YEAR <= int(value) <= LAST_YEAR:
             return int(value)
         return default_year(self.forbund)
 

@@ -7,8 +7,8 @@ app_name = "uppfoljning"
 urlpatterns = [
     # Reports
     path("rapporter/", reports.ReportsView.as_view(), name="reports"),
-    path("rapporter/<int:year>/", reports.ReportsView.as_view(), name="reports_year"),
-    path("rapporter/<int:year>/perioder/", reports.ReportPeriodsView.as_view(), name="report_periods"),
+    path("rapporter/<year:year>/", reports.ReportsView.as_view(), name="reports_year"),
+    path("rapporter/<year:year>/perioder/", reports.ReportPeriodsView.as_view(), name="report_periods"),
     path("rapport/<int:pk>/", reports.ReportDetailView.as_view(), name="report"),
     path("rapport/<int:pk>/andra/", reports.ReportEditView.as_view(), name="report_edit"),
     path(
@@ -17,32 +17,32 @@ urlpatterns = [
         name="report_transition",
     ),
     # Follow-up
-    path("uppfoljning/<int:year>/", followup.FollowUpView.as_view(), name="followup"),
-    path("indikatorer/<int:year>/", followup.IndicatorsView.as_view(), name="indicators"),
+    path("uppfoljning/<year:year>/", followup.FollowUpView.as_view(), name="followup"),
+    path("indikatorer/<year:year>/", followup.IndicatorsView.as_view(), name="indicators"),
     # Documents
     path("dokument/", documents.DocumentListView.as_view(), name="documents"),
     path(
-        "dokument/verksamhetsplan/<int:year>/",
+        "dokument/verksamhetsplan/<year:year>/",
         documents.VerksamhetsplanEditView.as_view(),
         name="verksamhetsplan",
     ),
     path(
-        "dokument/verksamhetsplan/<int:year>/forhandsgranskning/",
+        "dokument/verksamhetsplan/<year:year>/forhandsgranskning/",
         documents.VerksamhetsplanPreviewView.as_view(),
         name="verksamhetsplan_preview",
     ),
     path(
-        "dokument/arsredovisning/<int:year>/",
+        "dokument/arsredovisning/<year:year>/",
         documents.ArsredovisningEditView.as_view(),
         name="arsredovisning",
     ),
     path(
-        "dokument/arsredovisning/<int:year>/forhandsgranskning/",
+        "dokument/arsredovisning/<year:year>/forhandsgranskning/",
         documents.ArsredovisningPreviewView.as_view(),
         name="arsredovisning_preview",
     ),
     path(
-        "dokument/skapa/<slug:kind>/<int:year>/",
+        "dokument/skapa/<slug:kind>/<year:year>/",
         documents.DocumentRequestView.as_view(),
         name="document_request",
     ),

@@ -38,6 +38,7 @@ VALUES_BY_CONVERTER = {
     "str": "x",
     "path": "1",
     "uuid": "00000000-0000-0000-0000-000000000000",
+    "year": "2021",
 }
 
 REGEX_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>[^)]*)\)")
