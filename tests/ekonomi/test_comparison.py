@@ -133,3 +133,18 @@ def test_comparison_page_queries_do_not_grow_with_ledger_rows(world, client, dja
         LedgerEntryFactory(ledger_import=ledger, account="4010", month=month, amount=D(9_000))
     with django_assert_max_num_queries(24):
         assert client.get(url).status_code == 200
+
+
+def test_a_budget_line_named_like_a_formula_is_text_in_the_excel_export(world, client):
+    from ekonomi.models import BudgetCost
+
+    BudgetCost.objects.filter(budget__forbund=world).update(description="=cmd|' /C calc'!A0")
+    client.force_login(user_with_role(world, Kind.EKONOM))
+    url = reverse("ekonomi:comparison", kwargs={"forbund": world.slug, "year": 2021})
+
+    response = client.get(url + "?period=T1&format=xlsx")
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert [cell.data_type for cell in cells if cell.value == "=cmd|' /C calc'!A0"] == ["s"]
+    assert not [cell for cell in cells if cell.data_type == "f"]

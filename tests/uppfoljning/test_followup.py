@@ -530,3 +530,16 @@ def test_two_samordnare_recording_the_same_outcome_the_second_is_refused(world):
     indicator.refresh_from_db()
     assert indicator.outcome == "34 % gick till arbete"
     assert 'name="indikator-0-opened_version" value="1"' in content
+
+
+def test_an_insats_named_like_a_formula_is_text_in_the_export(world, client):
+    from insatser.models import Insats
+
+    Insats.objects.filter(forbund=world, name="A Unga till arbete").update(name='=HYPERLINK("http://x","A")')
+
+    workbook = _workbook(client, world, Kind.SAMORDNARE)
+
+    cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+    named = [cell.data_type for cell in cells if cell.value == '=HYPERLINK("http://x","A")']
+    assert named and set(named) == {"s"}
+    assert not [cell for cell in cells if cell.data_type == "f"]
