@@ -374,6 +374,21 @@ class Invoice(ForbundScoped):
                 raise ValidationError({"amount": "En kreditfaktura har ett negativt belopp."})
 
 
+# What a person registers or corrects on an invoice (the form, the service); the status and the
+# dates of its steps belong to the workflow.
+INVOICE_FIELDS = [
+    "insats",
+    "number",
+    "period_start",
+    "period_end",
+    "amount",
+    "is_credit_note",
+    "received_on",
+    "attachment",
+    "note",
+]
+
+
 class AccountMapping(ForbundScoped):
     """Which budget line an account in the ledger belongs to: an internal cost category, an insats,
     or a member's contribution."""

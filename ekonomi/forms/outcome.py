@@ -12,7 +12,7 @@ from forbund.forms import DateInput, ForbundScopedForm
 from forbund.models import Forbund, Medlem
 from insatser.models import Insats
 
-from ..models import AccountMapping, CostCategory, Invoice
+from ..models import INVOICE_FIELDS, AccountMapping, CostCategory, Invoice
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 ATTACHMENT_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg"}
@@ -27,17 +27,7 @@ def _extension(name: str) -> str:
 class InvoiceForm(ForbundScopedForm):
     class Meta:
         model = Invoice
-        fields = [
-            "insats",
-            "number",
-            "period_start",
-            "period_end",
-            "amount",
-            "is_credit_note",
-            "received_on",
-            "attachment",
-            "note",
-        ]
+        fields = INVOICE_FIELDS
         help_texts = {
             "amount": "Hela kronor. En kreditfaktura anges med negativt belopp.",
             "is_credit_note": "Kryssa i för en kreditfaktura, som minskar det fakturerade beloppet.",

@@ -24,23 +24,10 @@ from finsam import access, audit, concurrency, workflow
 from forbund.models import Forbund, User
 
 from ..ledger_format import parse_ledger
-from ..models import AccountMapping, Invoice, LedgerEntry, LedgerImport, LockedPeriod
+from ..models import INVOICE_FIELDS, AccountMapping, Invoice, LedgerEntry, LedgerImport, LockedPeriod
 from ..selectors.outcome import ledger_problems, overlapping_imports
 
 S = Invoice.Status
-
-# What a person registers or corrects; the status and the dates of its steps belong to the workflow.
-INVOICE_FIELDS = [
-    "insats",
-    "number",
-    "period_start",
-    "period_end",
-    "amount",
-    "is_credit_note",
-    "received_on",
-    "attachment",
-    "note",
-]
 
 STAGING_DIR = "huvudbok/tmp"
 STAGING_SALT = "ekonomi.ledger-import"
