@@ -41,24 +41,30 @@ def new_workbook(title: str) -> tuple[Workbook, Worksheet]:
 
 def append_header(sheet: Worksheet, labels: Sequence[Value], *, numeric_from: int) -> int:
     """A bold, shaded header row; columns from `numeric_from` (1-based) on are aligned with their numbers."""
-    sheet.append(list(labels))
-    row = sheet.max_row
-    for cell in sheet[row]:
+    cells = _append(sheet, labels)
+    for cell in cells:
         cell.font = BOLD
         cell.fill = HEADER_FILL
         if cell.column >= numeric_from:
             cell.alignment = RIGHT
-    return row
+    return cells[0].row
 
 
 def append_row(sheet: Worksheet, values: Sequence[Value], *, bold: bool = False) -> int:
-    sheet.append(list(values))
-    row = sheet.max_row
-    for cell in sheet[row]:
+    cells = _append(sheet, values)
+    for cell in cells:
         _format_by_type(cell)
         if bold:
             cell.font = BOLD
-    return row
+    return cells[0].row
+
+
+def _append(sheet: Worksheet, values: Sequence[Value]) -> list[Cell]:
+    """Append one row and return its cells. Asking the sheet for its last row instead would make an
+    export quadratic: openpyxl computes `max_row` over every cell written so far."""
+    cells = [Cell(sheet, value=value) for value in values] or [Cell(sheet, value=None)]
+    sheet.append(cells)
+    return cells
 
 
 def _format_by_type(cell: Cell) -> None:
