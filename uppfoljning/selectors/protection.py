@@ -6,6 +6,7 @@ from the totals on the same page or export. How, is described at `protect`.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
@@ -32,9 +33,10 @@ def protect(values: dict[Key, int], lines: Sequence[Line]) -> dict[Key, str]:
        hidden cell to an interval: "<5" is 1–4, a "dolt" cell is 0 or more (and, because rule 3
        takes the smallest, at most the smallest cell still shown in its line). The intervals are
        narrowed across all lines until nothing changes.
-    3. While some hidden cell (or hidden total) is narrowed to a single number, the smallest cell still
-       shown in a line it belongs to is hidden too and shown as "dolt" (zero cells included, so a
-       "dolt" cell may be 0); when such a line has no cell left to hide, its total is hidden.
+    3. While some hidden cells (or hidden totals) are narrowed to a single number, for each of them
+       the smallest cell still shown in a line it belongs to is hidden too and shown as "dolt" (zero
+       cells included, so a "dolt" cell may be 0); when such a line has no cell left to hide, its
+       total is hidden. All such cells are handled in one round before the page is checked again.
     So a single "<5" in a breakdown never stands alone: total minus the shown cells is always the sum
     of at least two hidden cells, and never a sum that only one split can give (2 = 1 + 1, 8 = 4 + 4).
     Hiding only the total would not be enough: the same total (the number of participants) is shown
@@ -44,13 +46,23 @@ def protect(values: dict[Key, int], lines: Sequence[Line]) -> dict[Key, str]:
     """
     states = {key: PRIMARY if 0 < value < SMALL else SHOWN for key, value in values.items()}
     order = {key: index for index, key in enumerate(values)}
+    lines_of = _lines_of(lines)
     while True:
-        revealed = _revealed(values, lines, states)
+        revealed = _revealed(values, lines, states, lines_of)
         if not revealed:
             return states
-        if not _hide_more(revealed[0], values, lines, states, order):
+        if not _hide_for_all(revealed, values, lines, states, order, lines_of):
             # Cannot happen with the lines above; if it ever does, hide everything rather than leak.
             return {key: PRIMARY if state == PRIMARY else SECONDARY for key, state in states.items()}
+
+
+def _lines_of(lines: Sequence[Line]) -> dict[Key, list[int]]:
+    """For each cell, the lines (by index) it is a member or the total of."""
+    found: dict[Key, list[int]] = {}
+    for index, (members, total) in enumerate(lines):
+        for key in (*members, total):
+            found.setdefault(key, []).append(index)
+    return found
 
 
 def _bounds(values, lines, states) -> tuple[dict, dict]:
@@ -71,51 +83,81 @@ def _bounds(values, lines, states) -> tuple[dict, dict]:
     return low, high
 
 
-def _revealed(values, lines, states) -> list[Key]:
-    """The hidden cells a reader can work out exactly from the lines."""
+def _revealed(values, lines, states, lines_of) -> list[Key]:
+    """The hidden cells a reader can work out exactly from the lines.
+
+    Each line narrows the intervals of its cells from the others'; a line is looked at again only
+    when one of its cells was narrowed, until nothing changes (the same fixed point as sweeping every
+    line until nothing changes, at a fraction of the work)."""
     low, high = _bounds(values, lines, states)
-    for _ in range(100):
-        changed = False
-        for members, total in lines:
-            low_sum = sum(low[m] for m in members)
-            finite_high = sum(high[m] for m in members if high[m] < INF)
-            unbounded = sum(1 for m in members if high[m] >= INF)
-            implied = {total: (low_sum, INF if unbounded else finite_high)}
-            for member in members:
-                own_unbounded = high[member] >= INF
-                others_high = (
-                    INF if unbounded - own_unbounded else finite_high - (0 if own_unbounded else high[member])
-                )
-                implied[member] = (
-                    low[total] - others_high,
-                    INF if high[total] >= INF else high[total] - (low_sum - low[member]),
-                )
-            for key, (new_low, new_high) in implied.items():
-                if states[key] == SHOWN:
-                    continue
-                new_low, new_high = max(low[key], new_low), min(high[key], new_high)
-                if (new_low, new_high) != (low[key], high[key]):
-                    low[key], high[key] = new_low, new_high
-                    changed = True
-        if not changed:
-            break
+    pending = deque(range(len(lines)))
+    queued = set(pending)
+    while pending:
+        index = pending.popleft()
+        queued.discard(index)
+        for key in _narrow(lines[index], low, high, states):
+            for other in lines_of[key]:
+                if other not in queued:
+                    queued.add(other)
+                    pending.append(other)
     return [key for key, state in states.items() if state != SHOWN and low[key] >= high[key]]
 
 
-def _hide_more(key, values, lines, states, order) -> bool:
-    """Hide the smallest shown cell of a line the revealed cell is in; else that line's total."""
-    for members, total in lines:
-        if key != total and key not in members:
+def _narrow(line: Line, low: dict, high: dict, states: dict) -> list[Key]:
+    """Narrow the hidden cells of one line from what its other cells and total allow; the narrowed."""
+    members, total = line
+    low_sum = sum(low[m] for m in members)
+    finite_high = sum(high[m] for m in members if high[m] < INF)
+    unbounded = sum(1 for m in members if high[m] >= INF)
+    implied = {total: (low_sum, INF if unbounded else finite_high)}
+    for member in members:
+        own_unbounded = high[member] >= INF
+        if unbounded - own_unbounded:
+            others_high = INF
+        else:
+            others_high = finite_high - (0 if own_unbounded else high[member])
+        implied[member] = (
+            low[total] - others_high,
+            INF if high[total] >= INF else high[total] - (low_sum - low[member]),
+        )
+    narrowed = []
+    for key, (new_low, new_high) in implied.items():
+        if states[key] == SHOWN:
             continue
+        new_low, new_high = max(low[key], new_low), min(high[key], new_high)
+        if (new_low, new_high) != (low[key], high[key]):
+            low[key], high[key] = new_low, new_high
+            narrowed.append(key)
+    return narrowed
+
+
+def _hide_for_all(revealed, values, lines, states, order, lines_of) -> bool:
+    """One round: hide more for every revealed cell at once. (Hiding for one cell per round and
+    checking again made the work grow with the square of the table; hiding for all may hide a cell
+    more than strictly needed, never less: the next check still decides whether the page is safe.)"""
+    hid_any = False
+    for key in revealed:
+        own_lines = [lines[index] for index in lines_of.get(key, ())]
+        if _hide_more(key, values, own_lines, states, order) is not None:
+            hid_any = True
+    return hid_any
+
+
+def _hide_more(key, values, lines, states, order) -> Key | None:
+    """Hide the smallest shown cell of a line the revealed cell is in (`lines`: those it is in, in
+    page order); else that line's total.
+    Returns the cell hidden, or None when there was nothing left to hide."""
+    for members, _total in lines:
         shown = [m for m in members if states[m] == SHOWN]
         if shown:
-            states[min(shown, key=lambda m: (values[m], order[m]))] = SECONDARY
-            return True
-    for members, total in lines:
-        if (key == total or key in members) and states[total] == SHOWN:
+            chosen = min(shown, key=lambda m: (values[m], order[m]))
+            states[chosen] = SECONDARY
+            return chosen
+    for _members, total in lines:
+        if states[total] == SHOWN:
             states[total] = SECONDARY
-            return True
-    return False
+            return total
+    return None
 
 
 @dataclass
