@@ -48,11 +48,22 @@ def _display(instance: models.Model, field: models.Field) -> str:
         from django.utils import timezone
 
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, datetime.date | Decimal | int):
+    if isinstance(value, Decimal):
+        return _decimal(value)
+    if isinstance(value, datetime.date | int):
         return str(value)
     if isinstance(value, models.fields.files.FieldFile):
         return value.name or ""
     return str(value)
+
+
+def _decimal(value: Decimal) -> str:
+    """As the pages show figures: grouped in thousands, decimals only where there are any (an
+    amount of 500 000 kr reads "500 000", a share of 12,5 % reads "12,5")."""
+    from django.utils.formats import number_format
+
+    places = 0 if value == value.to_integral_value() else max(-value.normalize().as_tuple().exponent, 0)
+    return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
 def values(instance: models.Model) -> dict[str, tuple[str, str]]:
