@@ -394,7 +394,7 @@ def test_a_correction_records_the_amount_before_and_after(forbund, insats, ekono
 
     event = ActivityEvent.objects.get(object_id=str(invoice.pk), kind=ActivityEvent.Kind.CHANGED)
     assert [(c["label"], c["before"], c["after"]) for c in event.changes] == [
-        ("belopp (kr)", "100000", "99000")
+        ("belopp (kr)", "100\xa0000", "99\xa0000")
     ]
     assert event.url == invoice.get_absolute_url()
 

@@ -680,7 +680,7 @@ def test_a_saved_draft_is_in_the_log_with_the_values_before_and_after(period, in
     assert event.object_version == report.lock_version == 1
     assert event.url == report.get_absolute_url()
     changes = {change["field"]: (change["before"], change["after"]) for change in event.changes}
-    assert changes["cost"] == ("", "90000")
+    assert changes["cost"] == ("", "90\xa0000")
     assert changes["cooperation"] == ("", "Kommunen och Arbetsförmedlingen planerar varje vecka.")
     # The log is read by the revisor, so a count below 5 is masked there as on every page outside the kansli.
     assert changes["counts"] == ("", "flow/nya <5")
