@@ -188,7 +188,7 @@ def test_the_second_of_two_saves_of_the_arsredovisning_is_refused_and_keeps_what
     content = refused.content.decode()
     assert refused.status_code == 200
     assert "Någon annan har sparat årsredovisning sedan du öppnade formuläret" in content
-    assert "700000" in content and "Olles noter." in content
+    assert "700\xa0000" in content and "Olles noter." in content
     assert Arsredovisning.objects.get(forbund=forbund, year=2021).kassa_bank == D(700_000)
 
 
