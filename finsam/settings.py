@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE as CSP_NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -52,6 +53,11 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "finsam",
     "forbund",
     "insatser",
@@ -61,16 +67,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "forbund.accounts.middleware.IdleSessionMiddleware",  # Django's, renewing idle sessions
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "finsam.middleware.RejectNulBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "forbund.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it turns a lockout flagged anywhere in the request into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "finsam.urls"
@@ -107,9 +118,60 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "forbund.User"
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account or address is refused before its password is checked.
+    "forbund.accounts.backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling (django-axes): five wrong passwords lock the account, and separately the address,
+# for 15 minutes; a right password resets the count. Tries during the lockout do not prolong it, so
+# the page can say when it ends.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "forbund.accounts.views.lockout_response"  # Swedish, says when it lifts
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "forbund.accounts.backends.client_address"
+# How many reverse proxies in front of the app append to X-Forwarded-For. Production runs behind the
+# TLS proxy that docker-compose.yml asks for (1); without it every login would come from the proxy's
+# address and five wrong passwords anywhere would lock everyone out.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0" if DEBUG or TESTING else "1"))
+
+# Two-step verification (django-otp): required for samordnare, ekonom and platform administrators
+# in production; the demo and the tests run without it (tests of it turn it on). A user who has set
+# up a device is always asked for a code.
+FINSAM_REQUIRE_2FA = env_bool("FINSAM_REQUIRE_2FA", default=not (DEBUG or TESTING))
+OTP_TOTP_ISSUER = "finsam"
+
+# Sessions: 8 hours idle, and gone when the browser closes unless "Kom ihåg mig" was ticked. Use
+# renews a session at most once a minute (forbund.accounts.middleware.IdleSessionMiddleware) rather
+# than with a database write on every request (SESSION_SAVE_EVERY_REQUEST).
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_RENEW_SECONDS = 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+FINSAM_REMEMBER_ME_AGE = 7 * 24 * 3600
+
+# Content Security Policy (django-csp): no inline script or style, nothing from other origins. The
+# nonce is added only to pages whose template asks for `request.csp_nonce` (the minutes' print view,
+# whose <style> WeasyPrint also reads); every other page gets plain 'self'.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", CSP_NONCE],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -143,6 +205,21 @@ STORAGES = {
     },
 }
 
+# Uploads (finsam/uploads.py): no file larger than FILE_UPLOAD_MAX_BYTES is kept, the rest of it is
+# read and dropped; spreadsheets are checked from the zip's directory before anything parses them.
+# The proxy in front (client_max_body_size) should refuse far larger bodies before they reach Django.
+FILE_UPLOAD_MAX_BYTES = int(os.environ.get("FILE_UPLOAD_MAX_BYTES", 25 * 1024 * 1024))
+FILE_UPLOAD_HANDLERS = [
+    "finsam.uploads.LimitedUploadHandler",  # first: it stops chunks reaching the handlers after it
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the form fields besides the files: 2.5 MB
+XLSX_MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+XLSX_MAX_COMPRESSION_RATIO = 100
+XLSX_MAX_SHEETS = 20
+XLSX_MAX_ROWS = 100_000
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -169,7 +246,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_DIR = VAR_DIR / "celery-broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+    # A page that queues work must not hang on an unreachable Redis (finsam/broker.py).
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"socket_connect_timeout": 2}
 else:
     CELERY_BROKER_URL = "filesystem://"
     for folder in ("processed", "control"):
@@ -186,10 +264,27 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A job whose worker died is picked up again: acks_late redelivers it, and beat sweeps the rows.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+if TESTING:
+    # Each pytest process (an xdist worker) has a queue of its own, which its worker tests empty
+    # first: a worker started by one test never takes tasks queued by another process or by an
+    # earlier test whose transaction was rolled back.
+    CELERY_TASK_DEFAULT_QUEUE = "test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+# A job whose worker died is picked up again: acks_late redelivers it, and beat sweeps the rows
+# (a running document whose worker stopped sending heartbeats is re-queued within about a minute).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BEAT_SCHEDULE = {
-    "requeue-stale-documents": {"task": "finsam.tasks.requeue_stale_documents", "schedule": 300.0},
+    "requeue-stale-documents": {
+        "task": "finsam.tasks.requeue_stale_documents",
+        "schedule": 30.0,
+        "options": {"expires": 30},
+    },
+    # What /halsa/ reads as the worker's heartbeat: proof that a worker takes tasks from the queue.
+    "worker-heartbeat": {
+        "task": "finsam.tasks.worker_heartbeat",
+        "schedule": 30.0,
+        "options": {"expires": 30},
+    },
     "remove-abandoned-ledger-uploads": {
         "task": "ekonomi.tasks.remove_abandoned_ledger_uploads",
         "schedule": 3600.0,

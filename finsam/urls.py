@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from forbund import urls as forbund_urls
+from forbund.accounts import views as account_views
+from forbund.accounts.forms import LoginForm
 from forbund.audit_views import PasswordChangeView
 from forbund.forms import QueuedPasswordResetForm, RecordedSetPasswordForm
 from forbund.views import home
@@ -13,7 +15,11 @@ admin.site.site_header = "finsam – administration"
 admin.site.site_title = "finsam"
 
 auth_patterns = [
-    path("logga-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "logga-in/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("losenord/", PasswordChangeView.as_view(), name="password_change"),
     path("losenord/klart/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
@@ -29,6 +35,13 @@ auth_patterns = [
         name="password_reset_confirm",
     ),
     path("aterstall/klart/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("tvastegsverifiering/", account_views.TwoFactorView.as_view(), name="two_factor"),
+    path(
+        "tvastegsverifiering/aktivera/", account_views.TwoFactorSetupView.as_view(), name="two_factor_setup"
+    ),
+    path("tvastegsverifiering/koder/", account_views.RecoveryCodesView.as_view(), name="two_factor_codes"),
+    path("tvastegsverifiering/stang-av/", account_views.TwoFactorOffView.as_view(), name="two_factor_off"),
+    path("verifiera/", account_views.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
 ]
 
 urlpatterns = [

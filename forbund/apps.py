@@ -34,3 +34,6 @@ class ForbundConfig(AppConfig):
         auth_signals.user_logged_in.connect(_logged_in, dispatch_uid="forbund.audit.logged_in")
         auth_signals.user_logged_out.connect(_logged_out, dispatch_uid="forbund.audit.logged_out")
         auth_signals.user_login_failed.connect(_login_failed, dispatch_uid="forbund.audit.login_failed")
+        from .accounts import signals as account_signals
+
+        account_signals.connect()

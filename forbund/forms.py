@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 
@@ -19,6 +21,8 @@ from .models import (
     Styrelseuppdrag,
     WorkingAgePopulation,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class DateInput(forms.DateInput):
@@ -61,7 +65,15 @@ class ForbundScopedForm(VersionedForm, OnceForm, forms.ModelForm):
 class ForbundForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Forbund
-        fields = ["name", "organisationsnummer", "bildat", "andamal", "uppgifter", "verksamhetside"]
+        fields = [
+            "name",
+            "organisationsnummer",
+            "bildat",
+            "andamal",
+            "uppgifter",
+            "verksamhetside",
+            "ersattare_shared",
+        ]
         widgets = {"bildat": DateInput(), "uppgifter": forms.Textarea(attrs={"rows": 7})}
 
 
@@ -90,7 +102,7 @@ class PersonForm(ForbundScopedForm):
 class StyrelseuppdragForm(ForbundScopedForm):
     class Meta:
         model = Styrelseuppdrag
-        fields = ["person", "medlem", "role", "presidium", "start", "end"]
+        fields = ["person", "medlem", "role", "presidium", "call_order", "start", "end"]
 
 
 class KansliuppdragForm(ForbundScopedForm):
@@ -134,7 +146,11 @@ class StyrelsemoteForm(ForbundScopedForm):
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Password reset whose e-mail is sent by the Celery worker, not inside the request."""
+    """Password reset whose e-mail is sent by the Celery worker, not inside the request.
+
+    The page answers the same whether the address has an account, has none or the broker is down
+    (then the failure is only logged): what it says must not tell anyone which addresses exist.
+    """
 
     def send_mail(
         self,
@@ -147,11 +163,15 @@ class QueuedPasswordResetForm(PasswordResetForm):
     ):
         from django.template import loader
 
-        from finsam.tasks import send_email
+        from finsam import broker
 
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
-        send_email.delay(subject=subject, body=body, to=[to_email], from_email=from_email)
+        message = {"subject": subject, "body": body, "to": [to_email], "from_email": from_email}
+        try:
+            broker.send("finsam.tasks.send_email", kwargs=message)
+        except broker.BrokerUnavailable:
+            logger.error("Länken för att återställa lösenord kunde inte köas; inget e-brev skickades.")
 
 
 class RecordedSetPasswordForm(SetPasswordForm):
