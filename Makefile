@@ -40,15 +40,18 @@ migrate: setup
 demo: migrate
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_demo
 
+# The worker runs beat in-process (-B): the sweep that re-queues documents whose worker died, the
+# heartbeat /halsa/ reads and the reminders. Beat's schedule file lives in var/.
+BEAT := -B --schedule $${FINSAM_VAR_DIR:-var}/celerybeat-schedule
 worker: setup
-	DEBUG=$${DEBUG:-true} $(BIN)/celery -A finsam worker --loglevel=INFO --concurrency=2
+	DEBUG=$${DEBUG:-true} $(BIN)/celery -A finsam worker $(BEAT) --loglevel=INFO --concurrency=2
 
-# Serves the app with demo data and a Celery worker beside it. Without DATABASE_URL and REDIS_URL it
-# uses SQLite and kombu's filesystem broker in var/; with them, PostgreSQL and Redis.
+# Serves the app with demo data and a Celery worker (with beat) beside it. Without DATABASE_URL and
+# REDIS_URL it uses SQLite and kombu's filesystem broker in var/; with them, PostgreSQL and Redis.
 run: demo
 	@echo "finsam: http://$(HOST):$(PORT)/  (logga in som samordnare / finsam-demo)"
 	@DEBUG=$${DEBUG:-true}; export DEBUG; \
-	$(BIN)/celery -A finsam worker --loglevel=INFO --concurrency=2 & worker=$$!; \
+	$(BIN)/celery -A finsam worker $(BEAT) --loglevel=INFO --concurrency=2 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -1,9 +1,18 @@
 """Tasks that belong to no single app. Thin: load by id, call a service."""
 
-from celery import shared_task
-from django.core.mail import EmailMessage, send_mail
+import logging
 
-from finsam import rendering
+from celery import shared_task
+from celery.signals import worker_ready
+from django.core.mail import EmailMessage, send_mail
+from django.db import connection
+
+from finsam import health, rendering
+
+logger = logging.getLogger(__name__)
+
+# A render task may reach the worker before the web request's transaction commits its row.
+UNSEEN_JOB_RETRIES = 5
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -21,12 +30,17 @@ def send_email_with_ics(
     return message.send()
 
 
-@shared_task(bind=True, max_retries=3)
+@shared_task(bind=True, max_retries=max(rendering.MAX_ATTEMPTS, UNSEEN_JOB_RETRIES))
 def render_document(self, job_id: int) -> None:
     try:
         rendering.document_render(job_id=job_id)
+    except rendering.JobNotVisible as error:
+        if self.request.retries >= UNSEEN_JOB_RETRIES:
+            logger.warning("%s: ges upp (raden skapades aldrig)", error)
+            return
+        raise self.retry(exc=error, countdown=1) from error
     except rendering.TransientRenderError as error:
-        if self.request.retries >= self.max_retries:
+        if self.request.retries >= rendering.MAX_ATTEMPTS:
             rendering.document_fail_exhausted(job_id=job_id, error=str(error))
             return
         raise self.retry(exc=error, countdown=2 ** (self.request.retries + 1)) from error
@@ -35,3 +49,20 @@ def render_document(self, job_id: int) -> None:
 @shared_task
 def requeue_stale_documents() -> int:
     return rendering.requeue_stale_jobs()
+
+
+@shared_task(bind=True)
+def worker_heartbeat(self) -> None:
+    """Run by beat every 30 s: the worker that takes it proves the queue is being worked."""
+    health.record_worker_heartbeat(self.request.hostname or "okänd")
+
+
+@worker_ready.connect
+def _heartbeat_on_start(sender, **kwargs) -> None:
+    """A worker counts as up for /halsa/ from the start, not only after beat's first heartbeat."""
+    try:
+        health.record_worker_heartbeat(sender.hostname)
+    except Exception:  # the worker must start even when the database is not there yet
+        logger.warning("Kunde inte skriva workerns livstecken", exc_info=True)
+    finally:
+        connection.close()  # not carried into the pool's processes

@@ -82,13 +82,18 @@ def celery_app(redis_url):
     from finsam.celery import app
 
     assert app.conf.broker_url == redis_url
+    # This process's own queue (settings): drop what earlier tests queued and rolled back.
+    with app.connection_for_write() as connection:
+        app.amqp.queues[app.conf.task_default_queue].bind(connection.default_channel).purge()
     return app
 
 
 @pytest.fixture
 def celery_worker_parameters():
     # The app keeps no results (pages poll database rows), so the worker cannot answer a ping.
-    return {"perform_ping_check": False, "queues": ("celery",)}
+    from django.conf import settings
+
+    return {"perform_ping_check": False, "queues": (settings.CELERY_TASK_DEFAULT_QUEUE,)}
 
 
 @pytest.fixture

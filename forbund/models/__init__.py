@@ -21,7 +21,7 @@ from .core import (
     period_active_q,
     validate_period,
 )
-from .documents import Dokumentjobb, document_path
+from .documents import Dokumentjobb, Faststallelse, document_path
 from .meetings import (
     AgendaAttachment,
     AgendaItem,
@@ -55,6 +55,7 @@ __all__ = [
     "ActivityEvent",
     "Arbetsgrupp",
     "Dokumentjobb",
+    "Faststallelse",
     "Forbund",
     "ForbundScoped",
     "GroupMeeting",

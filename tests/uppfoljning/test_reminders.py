@@ -36,7 +36,13 @@ def mail_sent_at_once(request, monkeypatch):
     (the real worker is tested at the end, and queues the mail for real)."""
     if request.node.get_closest_marker("celery_worker"):
         return
-    monkeypatch.setattr(reminders.send_email, "delay", reminders.send_email)
+    import finsam.tasks  # noqa: F401 - registers the tasks by name
+    from finsam.celery import app
+
+    def run_here(task_name, *, args=(), kwargs=None, **options):
+        return app.tasks[task_name](*args, **(kwargs or {}))
+
+    monkeypatch.setattr(reminders.broker, "send", run_here)
 
 
 @pytest.fixture

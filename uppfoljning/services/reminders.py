@@ -12,8 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from finsam import audit
-from finsam.tasks import send_email
+from finsam import audit, broker
 from forbund.models import Role
 
 from ..models import OPEN_REPORT_STATUSES, ReminderLog, Tertialrapport
@@ -100,8 +99,19 @@ def _remind(*, report: Tertialrapport, kind: str, today: datetime.date) -> int:
             description=f"{log.get_kind_display()} skickad till projektägarna: {report}",
         )
         subject, body = reminder_message(report=report, kind=kind, today=today)
-        transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=recipients))
+        mail = {"subject": subject, "body": body, "to": recipients}
+        transaction.on_commit(lambda: _queue_mail(log, mail))
     return 1
+
+
+def _queue_mail(log: ReminderLog, mail: dict) -> None:
+    """Queue the committed reminder. If the broker is down, say so in the log and drop the log row,
+    so that the next run (beat runs this several times a day) sends the reminder after all."""
+    try:
+        broker.send("finsam.tasks.send_email", kwargs=mail)
+    except broker.BrokerUnavailable:
+        logger.error("Påminnelsen %s kunde inte köas (kön svarar inte); den skickas vid nästa körning", log)
+        ReminderLog.objects.filter(pk=log.pk).delete()
 
 
 # The message ------------------------------------------------------------------------------------

@@ -10,8 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from finsam import access, audit, concurrency, workflow
-from finsam.tasks import send_email_with_ics
+from finsam import access, audit, broker, concurrency, workflow
 from forbund.models import AgendaItem, MeetingStatus, NoticeVersion, Styrelsemote, User
 
 from ..selectors.notice import ics_filename, meeting_ics, notice_email, notice_recipients, notice_snapshot
@@ -62,5 +61,7 @@ def notice_send(
     for person in recipients:
         subject, body = notice_email(meeting=meeting, notice=notice, person=person)
         message = {"subject": subject, "body": body, "to": [person.email], "ics": ics, "filename": filename}
-        transaction.on_commit(lambda message=message: send_email_with_ics.delay(**message))
+        # Queued inside the transaction: a broker that is down raises BrokerUnavailable and the
+        # notice is not recorded as sent.
+        broker.send("finsam.tasks.send_email_with_ics", kwargs=message)
     return notice

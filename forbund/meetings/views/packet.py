@@ -4,12 +4,13 @@ The board, the kansli and the revisor read them; before the notice the packet sa
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import TemplateView
 
-from finsam import rendering
+from finsam import broker, rendering
 from forbund.models import Dokumentjobb, MeetingStatus
 
 from ..selectors.packet import minutes_pdf_done, packet_context
@@ -32,13 +33,17 @@ class PacketPdfView(MeetingMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        job = rendering.document_request(
-            forbund=self.forbund,
-            kind=Dokumentjobb.Kind.MOTESPAKET,
-            year=self.meeting.date.year,
-            by=request.user,
-            meeting=self.meeting,
-        )
+        try:
+            job = rendering.document_request(
+                forbund=self.forbund,
+                kind=Dokumentjobb.Kind.MOTESPAKET,
+                year=self.meeting.date.year,
+                by=request.user,
+                meeting=self.meeting,
+            )
+        except broker.BrokerUnavailable as error:
+            messages.error(request, error.message)
+            return redirect(self.meeting_url())
         return redirect("uppfoljning:job", forbund=self.forbund.slug, pk=job.pk)
 
 
@@ -52,11 +57,15 @@ class MinutesPdfView(MeetingMixin, View):
     def post(self, request, *args, **kwargs):
         if self.meeting.status != MeetingStatus.JUSTERAT:
             raise PermissionDenied("Protokollet kan skapas som PDF när det är justerat.")
-        job = minutes_pdf_done(self.meeting) or rendering.document_request(
-            forbund=self.forbund,
-            kind=Dokumentjobb.Kind.PROTOKOLL,
-            year=self.meeting.date.year,
-            by=request.user,
-            meeting=self.meeting,
-        )
+        try:
+            job = minutes_pdf_done(self.meeting) or rendering.document_request(
+                forbund=self.forbund,
+                kind=Dokumentjobb.Kind.PROTOKOLL,
+                year=self.meeting.date.year,
+                by=request.user,
+                meeting=self.meeting,
+            )
+        except broker.BrokerUnavailable as error:
+            messages.error(request, error.message)
+            return redirect(self.meeting_url())
         return redirect("uppfoljning:job", forbund=self.forbund.slug, pk=job.pk)
