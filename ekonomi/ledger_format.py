@@ -10,18 +10,19 @@ The format, as the upload page documents it:
 - One transaction per row. Costs are positive (debet) and income negative (kredit), as in a Swedish
   huvudbok. All dates fall in one calendar year.
 
-Every problem is collected, each naming its sheet, row and column, so the user can fix the file in
-one go. Amounts are read to the öre, summed per account and month and rounded to whole kronor, by
-`finsam.money`'s one rule.
+Every problem is collected, each naming its row and column ("Rad 14, kolumn E: …"), so the user can
+fix the file in one go; a file that cannot be read at all (not a zip, a truncated sheet) is one
+problem too, never an exception. Amounts are read to the öre, summed per account and month and
+rounded to whole kronor, by `finsam.money`'s one rule.
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
 import re
-import zipfile
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
@@ -29,12 +30,19 @@ from typing import IO, Any
 import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
-from openpyxl.utils.exceptions import InvalidFileException
 
 from finsam import money
 
+logger = logging.getLogger(__name__)
+
 SHEET_NAME = "Huvudbok"
 HEADER_SEARCH_ROWS = 10
+PROGRESS_EVERY = 500  # rows between two progress reports
+UNREADABLE = "Filen går inte att läsa som en Excelfil (.xlsx)."
+DAMAGED = (
+    "Filen är skadad och gick inte att läsa till slut (rad {row} var den sista som gick att läsa). "
+    "Öppna den i Excel, spara den som .xlsx och ladda upp den igen."
+)
 
 # Accepted header texts (compared in lower case, spaces trimmed) for each column we read.
 HEADERS: dict[str, set[str]] = {
@@ -60,8 +68,8 @@ MONTH_NAMES = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "o
 
 @dataclass(frozen=True)
 class LedgerError:
-    """A problem with the file, as precise as it can be: sheet, row (1-based, as Excel numbers
-    them) and column letter."""
+    """A problem with the file, as precise as it can be: row (1-based, as Excel numbers them) and
+    column letter, or the sheet when the problem is not on one row."""
 
     message: str
     sheet: str = ""
@@ -69,14 +77,23 @@ class LedgerError:
     column: str = ""
 
     def __str__(self) -> str:
-        place = []
-        if self.sheet:
-            place.append(f"Blad {self.sheet}")
         if self.row is not None:
-            place.append(f"rad {self.row}")
-        if self.column:
-            place.append(f"kolumn {self.column}")
-        return f"{', '.join(place)}: {self.message}" if place else self.message
+            place = f"Rad {self.row}" + (f", kolumn {self.column}" if self.column else "")
+        else:
+            place = f"Blad {self.sheet}" if self.sheet else ""
+        return f"{place}: {self.message}" if place else self.message
+
+    def as_json(self) -> dict:
+        return {"message": self.message, "sheet": self.sheet, "row": self.row, "column": self.column}
+
+    @classmethod
+    def from_json(cls, data: dict) -> LedgerError:
+        return cls(
+            message=str(data.get("message", "")),
+            sheet=str(data.get("sheet", "")),
+            row=data.get("row"),
+            column=str(data.get("column", "")),
+        )
 
 
 @dataclass(frozen=True)
@@ -102,6 +119,10 @@ class ParsedLedger:
     @property
     def ok(self) -> bool:
         return not self.errors and bool(self.lines)
+
+    @property
+    def line_count(self) -> int:
+        return len(self.lines)
 
     @property
     def year(self) -> int | None:
@@ -141,25 +162,118 @@ class ParsedLedger:
             sums[(line.account, line.date.month)] += line.amount
         return {key: money.kronor(value) for key, value in sorted(sums.items())}
 
+    def summary(self) -> LedgerSummary:
+        firsts: dict[str, int] = {}
+        for line in self.lines:
+            firsts.setdefault(line.account, line.row)
+        return LedgerSummary(
+            sheet=self.sheet,
+            line_count=self.line_count,
+            year=self.year,
+            first_month=self.first_month,
+            last_month=self.last_month,
+            month_totals=self.totals(),
+            names=self.account_names(),
+            first_rows=firsts,
+            errors=list(self.errors),
+        )
+
+
+@dataclass
+class LedgerSummary:
+    """What a parsed huvudbok comes to, small enough to keep between the worker's reading and the
+    user's confirmation: the totals per account and month, not the transactions. It answers the
+    same questions as `ParsedLedger`, so the preview and the import take either."""
+
+    sheet: str = ""
+    line_count: int = 0
+    year: int | None = None
+    first_month: int | None = None
+    last_month: int | None = None
+    month_totals: dict[tuple[str, int], Decimal] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    first_rows: dict[str, int] = field(default_factory=dict)
+    errors: list[LedgerError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.line_count)
+
+    @property
+    def accounts(self) -> list[str]:
+        return sorted(self.first_rows)
+
+    def account_names(self) -> dict[str, str]:
+        return dict(self.names)
+
+    def first_row(self, account: str) -> int | None:
+        return self.first_rows.get(account)
+
+    def totals(self) -> dict[tuple[str, int], Decimal]:
+        return dict(self.month_totals)
+
+    def as_json(self) -> dict:
+        return {
+            "sheet": self.sheet,
+            "line_count": self.line_count,
+            "year": self.year,
+            "first_month": self.first_month,
+            "last_month": self.last_month,
+            "totals": [
+                [account, month, str(amount)] for (account, month), amount in self.month_totals.items()
+            ],
+            "names": self.names,
+            "first_rows": self.first_rows,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict, errors: Iterable[dict] = ()) -> LedgerSummary:
+        return cls(
+            sheet=data.get("sheet", ""),
+            line_count=data.get("line_count", 0),
+            year=data.get("year"),
+            first_month=data.get("first_month"),
+            last_month=data.get("last_month"),
+            month_totals={
+                (account, month): Decimal(amount) for account, month, amount in data.get("totals", [])
+            },
+            names=dict(data.get("names", {})),
+            first_rows={account: int(row) for account, row in data.get("first_rows", {}).items()},
+            errors=[LedgerError.from_json(error) for error in errors],
+        )
+
 
 class _CellProblem(ValueError):
     """A value that cannot be read; the message is shown to the user."""
 
 
-def parse_ledger(source: str | IO[bytes]) -> ParsedLedger:
-    """Read a huvudbok from a path or a binary file object. Never raises for a bad file: the
-    problems are in the result's `errors`."""
+def parse_ledger(source: str | IO[bytes], *, progress: Callable[[int], None] | None = None) -> ParsedLedger:
+    """Read a huvudbok from a path or a binary file object, calling `progress(row)` every
+    `PROGRESS_EVERY` rows. Never raises for a bad file: the problems are in the result's `errors`.
+    Whatever openpyxl or the XML parser raises on a damaged file (a bad zip, a truncated sheet) is
+    a bad file, so every exception is caught here; the details go to the log."""
     try:
         workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return ParsedLedger(errors=[LedgerError("Filen går inte att läsa som en Excelfil (.xlsx).")])
+    except Exception:
+        logger.info("Huvudboken gick inte att öppna", exc_info=True)
+        return ParsedLedger(errors=[LedgerError(UNREADABLE)])
+    reached = [0]
+
+    def reached_row(row: int) -> None:
+        reached[0] = row
+        if progress is not None and row % PROGRESS_EVERY == 0:
+            progress(row)
+
     try:
-        return _parse_workbook(workbook)
+        return _parse_workbook(workbook, reached_row)
+    except Exception:
+        logger.info("Huvudboken gick inte att läsa till slut", exc_info=True)
+        return ParsedLedger(errors=[LedgerError(DAMAGED.format(row=reached[0]))])
     finally:
         workbook.close()
 
 
-def _parse_workbook(workbook) -> ParsedLedger:
+def _parse_workbook(workbook, reached_row: Callable[[int], None]) -> ParsedLedger:
     names = workbook.sheetnames
     sheet_name = next((name for name in names if name.strip().lower() == SHEET_NAME.lower()), None)
     if sheet_name is None and len(names) == 1:
@@ -181,6 +295,7 @@ def _parse_workbook(workbook) -> ParsedLedger:
         return result
     result.date_column = get_column_letter(columns["date"] + 1)
     for number, values in enumerate(rows, start=header_row + 1):
+        reached_row(number)
         line = _parse_row(number, values, columns, result)
         if line is not None:
             result.lines.append(line)

@@ -142,7 +142,15 @@ class Budget(ForbundScoped):
         related_name="+",
         verbose_name="styrelsemöte",
     )
-    decided_paragraph = models.CharField("paragraf", max_length=20, blank=True)
+    decided_paragraph = models.CharField("paragraf (äldre registrering)", max_length=20, blank=True)
+    decided_item = models.ForeignKey(
+        "forbund.AgendaItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="budget_decisions",
+        verbose_name="dagordningspunkt",
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -185,6 +193,20 @@ class Budget(ForbundScoped):
     @property
     def is_decided(self) -> bool:
         return self.status == self.Status.BESLUTAD
+
+    @property
+    def board_decision(self):
+        """Where the board decided this version, as `templates/includes/board_decision.html` shows it."""
+        from forbund.meetings.selectors.decisions import decision_reference
+
+        if not self.is_decided:
+            return None
+        return decision_reference(
+            item=self.decided_item if self.decided_item_id else None,
+            legacy_meeting=self.decided_meeting if self.decided_meeting_id else None,
+            legacy_paragraph=self.decided_paragraph,
+            legacy_date=self.decided_on,
+        )
 
 
 class BudgetIncome(models.Model):
@@ -502,6 +524,49 @@ class LedgerImport(ForbundScoped):
 
     def get_absolute_url(self) -> str:
         return f"{reverse('ekonomi:ledger', kwargs={'forbund': self.forbund.slug})}?ar={self.year}"
+
+
+class LedgerUpload(ForbundScoped):
+    """An uploaded huvudbok waiting to be read by the worker, previewed and confirmed. Not a workflow:
+    the worker moves it from i kö to pågår to klar (or misslyckad); confirming it creates a
+    `LedgerImport` and removes this row and its file. Abandoned uploads are removed after a day."""
+
+    class Status(models.TextChoices):
+        I_KO = "i_ko", "I kö"
+        PAGAR = "pagar", "Pågår"
+        KLAR = "klar", "Klar"
+        MISSLYCKAD = "misslyckad", "Misslyckad"
+
+    forbund = models.ForeignKey(
+        Forbund, on_delete=models.CASCADE, related_name="ledger_uploads", verbose_name="förbund"
+    )
+    file = models.FileField("fil", upload_to="huvudbok/uppladdat/")
+    filename = models.CharField("filnamn", max_length=200)
+    status = models.CharField("status", max_length=12, choices=Status.choices, default=Status.I_KO)
+    progress = models.CharField("förlopp", max_length=200, blank=True)
+    rows_total = models.PositiveIntegerField("antal rader i filen", default=0)
+    rows_read = models.PositiveIntegerField("lästa rader", default=0)
+    errors = models.JSONField("fel", default=list, blank=True)
+    summary = models.JSONField("sammanställning", default=dict, blank=True)
+    error = models.TextField("orsak till att läsningen misslyckades", blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="uppladdad av"
+    )
+    created_at = models.DateTimeField("uppladdad", auto_now_add=True)
+    started_at = models.DateTimeField("påbörjad", null=True, blank=True)
+    finished_at = models.DateTimeField("klar", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "uppladdad huvudbok"
+        verbose_name_plural = "uppladdade huvudböcker"
+        ordering = ["forbund", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"Uppladdad huvudbok {self.filename}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {self.Status.I_KO, self.Status.PAGAR}
 
 
 class LedgerEntry(models.Model):

@@ -8,8 +8,7 @@ from django import forms
 from django.core.validators import MinValueValidator
 
 from finsam.concurrency import OnceForm, VersionedForm
-from forbund.forms import DateInput
-from forbund.models import Medlem, Styrelsemote
+from forbund.models import AgendaItem, Medlem
 
 from ..models import Budget, CostCategory
 from ..services.budget import BudgetContent, KommunSplit, OutlineData
@@ -144,25 +143,35 @@ class BudgetReviseForm(OnceForm):
     """The Revidera button: a new version, once however often it is pressed."""
 
 
+class BudgetDecisionItemChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: AgendaItem) -> str:
+        paragraph = f"§ {obj.paragraph}" if obj.paragraph is not None else "§ (numreras i protokollet)"
+        return f"Styrelsemöte {obj.meeting.date:%Y-%m-%d}, {paragraph}: {obj.title}"
+
+
 class BudgetDecisionForm(forms.Form):
-    decided_on = forms.DateField(label="Beslutsdatum", widget=DateInput())
-    meeting = forms.ModelChoiceField(
-        label="Styrelsemöte", queryset=Styrelsemote.objects.none(), required=False
+    """The board's decision is the decision of the agenda item that handles this budget version:
+    the date is the meeting's and the § the minutes'."""
+
+    decided_item = BudgetDecisionItemChoice(
+        label="Dagordningspunkt",
+        queryset=AgendaItem.objects.none(),
+        help_text=(
+            "Punkten om budgeten på styrelsens dagordning; datum och § hämtas från mötet och protokollet."
+        ),
+        error_messages={
+            "required": "Välj dagordningspunkten där styrelsen beslutade om budgeten.",
+            "invalid_choice": "Välj en dagordningspunkt om budgeten i listan.",
+        },
     )
-    paragraph = forms.CharField(label="Paragraf", max_length=20, required=False, help_text="T.ex. § 7")
 
     def __init__(self, *args, budget: Budget, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = Styrelsemote.objects.filter(forbund_id=budget.forbund_id).order_by(
-            "-date"
+        self.fields["decided_item"].queryset = (
+            AgendaItem.objects.filter(budget=budget, meeting__forbund_id=budget.forbund_id)
+            .select_related("meeting")
+            .order_by("-meeting__date", "order")
         )
-
-    def clean(self):
-        cleaned = super().clean()
-        meeting = cleaned.get("meeting")
-        if meeting and cleaned.get("decided_on") and meeting.date != cleaned["decided_on"]:
-            self.add_error("decided_on", "Beslutsdatumet ska vara mötets datum.")
-        return cleaned
 
 
 class CostCategoryForm(OnceForm, forms.ModelForm):

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import posixpath
-
 import django_filters
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import RegexValidator
 
+from finsam import uploads
 from forbund.forms import DateInput, ForbundScopedForm
 from forbund.models import Forbund, Medlem
 from insatser.models import Insats
 
 from ..models import INVOICE_FIELDS, AccountMapping, CostCategory, Invoice
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-ATTACHMENT_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg"}
-MAX_LEDGER_BYTES = 20 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = 10 * uploads.MB
+ATTACHMENT_KINDS = ["pdf", "png", "jpg", "jpeg"]
+MAX_LEDGER_BYTES = 20 * uploads.MB
 ALL = "Alla"
-
-
-def _extension(name: str) -> str:
-    return posixpath.splitext(name or "")[1].lower()
 
 
 class InvoiceForm(ForbundScopedForm):
@@ -42,11 +38,10 @@ class InvoiceForm(ForbundScopedForm):
 
     def clean_attachment(self):
         file = self.cleaned_data.get("attachment")
-        if file and hasattr(file, "size"):  # a new upload, not the stored file
-            if _extension(file.name) not in ATTACHMENT_EXTENSIONS:
+        if isinstance(file, UploadedFile):  # a new upload, not the stored file
+            if uploads.extension(file.name) not in ATTACHMENT_KINDS:
                 raise forms.ValidationError("Fakturan ska vara en PDF, PNG eller JPG.")
-            if file.size > MAX_ATTACHMENT_BYTES:
-                raise forms.ValidationError("Filen är för stor: högst 10 MB.")
+            uploads.check_upload(file, kinds=ATTACHMENT_KINDS, max_bytes=MAX_ATTACHMENT_BYTES)
         return file
 
 
@@ -128,6 +123,9 @@ class AccountMappingForm(forms.ModelForm):
 
 
 class LedgerUploadForm(forms.Form):
+    """The file, checked before anything parses it: an .xlsx by its content, within the size, sheet
+    and row limits (`finsam.uploads.check_spreadsheet`). `facts` then tells how many rows it has."""
+
     file = forms.FileField(
         label="Huvudbok (Excel)",
         help_text="En .xlsx-fil, högst 20 MB.",
@@ -138,14 +136,10 @@ class LedgerUploadForm(forms.Form):
 
     def clean_file(self):
         file = self.cleaned_data["file"]
-        if _extension(file.name) != ".xlsx":
+        if uploads.extension(file.name) != "xlsx" and not getattr(file, "refusal", None):
             raise forms.ValidationError(
                 "Filen måste vara en Excelfil (.xlsx). Spara om den i Excel som .xlsx."
             )
-        if file.size > MAX_LEDGER_BYTES:
-            raise forms.ValidationError("Filen är för stor: högst 20 MB.")
+        uploads.check_upload(file, kinds=["xlsx"], max_bytes=MAX_LEDGER_BYTES)
+        self.facts = uploads.check_spreadsheet(file, name=file.name)
         return file
-
-
-class LedgerConfirmForm(forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput)

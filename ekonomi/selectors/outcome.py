@@ -17,7 +17,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from forbund.models import Forbund
 from insatser.models import RUNNING_STATUSES, Insats
 
-from ..ledger_format import LedgerError, ParsedLedger, month_name
+from ..ledger_format import LedgerError, LedgerSummary, ParsedLedger, month_name
 from ..models import AccountMapping, Invoice, LedgerEntry, LedgerImport, LockedPeriod
 from .budget import economy_settings
 
@@ -308,7 +308,9 @@ def overlapping_imports(
 
 
 def ledger_problems(
-    forbund: Forbund, parsed: ParsedLedger, mappings: Mapping[str, AccountMapping] | None = None
+    forbund: Forbund,
+    parsed: ParsedLedger | LedgerSummary,
+    mappings: Mapping[str, AccountMapping] | None = None,
 ) -> list[LedgerError]:
     """Everything that stops a file from being imported: the format's errors, accounts without a
     mapping (each named by the first row it appears on) and a locked year."""
@@ -317,7 +319,7 @@ def ledger_problems(
     if year is not None and LockedPeriod.objects.filter(forbund=forbund, year=year).exists():
         problems.append(LedgerError(f"År {year} är låst: huvudboken för ett låst år kan inte läsas in."))
     problems.extend(parsed.errors)
-    if not parsed.lines and not problems:
+    if not parsed.line_count and not problems:
         problems.append(LedgerError("Filen innehåller inga transaktioner."))
     mappings = account_mapping_dict(forbund) if mappings is None else mappings
     for account in parsed.accounts:
@@ -334,7 +336,7 @@ def ledger_problems(
 
 @dataclass
 class LedgerPreview:
-    parsed: ParsedLedger
+    parsed: ParsedLedger | LedgerSummary
     problems: list[LedgerError]
     table: OutcomeTable | None
     replaces: list[LedgerImport]
@@ -345,14 +347,14 @@ class LedgerPreview:
 
     @property
     def period(self) -> str:
-        if not self.parsed.lines:
+        if not self.parsed.line_count:
             return ""
         first, last = self.parsed.first_month, self.parsed.last_month
         months = month_name(first) if first == last else f"{month_name(first)}–{month_name(last)}"
         return f"{months} {self.parsed.year}"
 
 
-def ledger_preview(forbund: Forbund, parsed: ParsedLedger) -> LedgerPreview:
+def ledger_preview(forbund: Forbund, parsed: ParsedLedger | LedgerSummary) -> LedgerPreview:
     """What importing `parsed` would do: its problems, or its totals and the imports it replaces."""
     mappings = account_mapping_dict(forbund)
     problems = ledger_problems(forbund, parsed, mappings)

@@ -8,7 +8,6 @@ budget workflow's one step (`ekonomi.workflow`), taken here after the rule is ch
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,7 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from finsam import access, audit, concurrency, money, workflow
-from forbund.models import Forbund, Medlem, Styrelsemote, User
+from forbund.models import AgendaItem, Forbund, Medlem, MeetingStatus, User
 from forbund.selectors import medlemmar_in_year
 
 from ..models import (
@@ -252,27 +251,36 @@ def _content_errors(budget: Budget, content: BudgetContent) -> list[str]:
 # Decision -------------------------------------------------------------------------------------
 
 
+def _check_decision_item(budget: Budget, item: AgendaItem) -> None:
+    """The board decides a budget version on an agenda item about it, in minutes not yet justerade."""
+    if item.meeting.forbund_id != budget.forbund_id:
+        raise ValidationError({"decided_item": "Dagordningspunkten hör till ett annat förbunds möte."})
+    if item.budget_id != budget.pk:
+        raise ValidationError({"decided_item": "Dagordningspunkten handlar inte om den här budgetversionen."})
+    if item.meeting.status == MeetingStatus.JUSTERAT:
+        raise ValidationError(
+            {
+                "decided_item": "Protokollet från mötet är justerat och kan inte få fler beslut. "
+                "Gör en rättelse av protokollet i stället."
+            }
+        )
+
+
 @transaction.atomic
-def budget_decide(
-    *,
-    budget: Budget,
-    by: User,
-    decided_on: datetime.date,
-    meeting: Styrelsemote | None = None,
-    paragraph: str = "",
-) -> Budget:
-    """Record the board's decision: the budget workflow's step förslag → beslutad. The insats costs
-    are fixed as granted on that day."""
+def budget_decide(*, budget: Budget, by: User, item: AgendaItem) -> Budget:
+    """Record the board's decision, taken on `item` of a meeting's agenda: the budget workflow's
+    step förslag → beslutad. The date is the meeting's, the § the minutes'. The insats costs are
+    fixed as granted on that day."""
     budget = Budget.objects.select_for_update().select_related("forbund").get(pk=budget.pk)
     access.require("edit_budget", by, budget)
-    if meeting is not None and meeting.forbund_id != budget.forbund_id:
-        raise ValidationError({"decided_meeting": "Mötet hör till ett annat förbund."})
+    item = AgendaItem.objects.select_related("meeting").get(pk=item.pk)
+    _check_decision_item(budget, item)
     if not budget.intakter.exists():
         raise ValidationError("Budgeten saknar intäkter.")
     decision = {
-        "decided_on": decided_on,
-        "decided_meeting": meeting,
-        "decided_paragraph": paragraph.strip(),
+        "decided_on": item.meeting.date,
+        "decided_meeting": item.meeting,
+        "decided_item": item,
         "decided_by": by,
     }
     for name, value in decision.items():

@@ -8,30 +8,38 @@ changed in the audit trail. An invoice's status changes only through the invoice
 from __future__ import annotations
 
 import datetime
+import logging
 import posixpath
 import uuid
-from dataclasses import dataclass
 from typing import IO
 
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from finsam import access, audit, concurrency, workflow
+from finsam import access, audit, broker, concurrency, workflow
 from forbund.models import Forbund, User
 
-from ..ledger_format import parse_ledger
-from ..models import INVOICE_FIELDS, AccountMapping, Invoice, LedgerEntry, LedgerImport, LockedPeriod
+from ..ledger_format import LedgerSummary, parse_ledger
+from ..models import (
+    INVOICE_FIELDS,
+    AccountMapping,
+    Invoice,
+    LedgerEntry,
+    LedgerImport,
+    LedgerUpload,
+    LockedPeriod,
+)
 from ..selectors.outcome import ledger_problems, overlapping_imports
+
+logger = logging.getLogger(__name__)
 
 S = Invoice.Status
 
-STAGING_DIR = "huvudbok/tmp"
-STAGING_SALT = "ekonomi.ledger-import"
-STAGING_MAX_AGE = 24 * 60 * 60  # seconds
+UPLOAD_MAX_AGE = 24 * 60 * 60  # seconds an unconfirmed upload is kept
+UPLOAD_STALE_AFTER = datetime.timedelta(minutes=20)  # a read takes seconds; this one's worker died
 
 
 # Invoices -----------------------------------------------------------------------------------------
@@ -128,15 +136,27 @@ def account_mapping_delete(*, mapping: AccountMapping, by: User) -> None:
 
 
 def ledger_import(*, forbund: Forbund, by: User, file: IO[bytes], filename: str) -> LedgerImport:
-    """Import a huvudbok: all of it or nothing. The file is read and checked again here, whatever a
-    preview said. Its entries are summed per account and month; an earlier import of the same months
-    is replaced (its entries for those months are removed and it is marked replaced), so totals are
-    never counted twice. Should anything fail after the first write, the transaction leaves no
-    import, entry or replacement behind, and the stored copy of the file is removed too."""
+    """Read and import a huvudbok in one go (the demo loader and scripts; pages go through an
+    upload that the worker reads, `ledger_upload_start`)."""
     access.require("manage_economy", by, forbund)
+    summary = parse_ledger(file).summary()
+    return _ledger_import_checked(forbund=forbund, by=by, summary=summary, file=file, filename=filename)
+
+
+def _ledger_import_checked(
+    *, forbund: Forbund, by: User, summary: LedgerSummary, file: IO[bytes], filename: str
+) -> LedgerImport:
+    """Import a read huvudbok: all of it or nothing. Its problems are checked again here, whatever a
+    preview said (a mapping may have gone, the year may have been locked). Its entries are summed per
+    account and month; an earlier import of the same months is replaced (its entries for those months
+    are removed and it is marked replaced), so totals are never counted twice. Should anything fail
+    after the first write, the transaction leaves no import, entry or replacement behind, and the
+    stored copy of the file is removed too."""
     stored: list[str] = []
     try:
-        return _ledger_import(forbund=forbund, by=by, file=file, filename=filename, stored=stored)
+        return _ledger_import(
+            forbund=forbund, by=by, summary=summary, file=file, filename=filename, stored=stored
+        )
     except Exception:
         for name in stored:
             default_storage.delete(name)
@@ -145,15 +165,14 @@ def ledger_import(*, forbund: Forbund, by: User, file: IO[bytes], filename: str)
 
 @transaction.atomic
 def _ledger_import(
-    *, forbund: Forbund, by: User, file: IO[bytes], filename: str, stored: list[str]
+    *, forbund: Forbund, by: User, summary: LedgerSummary, file: IO[bytes], filename: str, stored: list[str]
 ) -> LedgerImport:
     # One import at a time per förbund, so two imports of the same months cannot both keep theirs.
     Forbund.objects.select_for_update().filter(pk=forbund.pk).first()
-    parsed = parse_ledger(file)
-    problems = ledger_problems(forbund, parsed)
+    problems = ledger_problems(forbund, summary)
     if problems:
         raise ValidationError([str(problem) for problem in problems])
-    year, first, last = parsed.year, parsed.first_month, parsed.last_month
+    year, first, last = summary.year, summary.first_month, summary.last_month
 
     new = LedgerImport(
         forbund=forbund,
@@ -177,7 +196,7 @@ def _ledger_import(
 
     entries = LedgerEntry.objects.bulk_create(
         LedgerEntry(ledger_import=new, account=account, year=year, month=month, amount=amount)
-        for (account, month), amount in parsed.totals().items()
+        for (account, month), amount in summary.totals().items()
         if amount
     )
     description = (
@@ -190,56 +209,153 @@ def _ledger_import(
     return new
 
 
-@dataclass(frozen=True)
-class StagedLedger:
-    """An uploaded file kept between the preview and the confirmation."""
+# Ledger uploads: read by the worker, previewed, then confirmed ------------------------------------
 
-    path: str
-    filename: str
+U = LedgerUpload.Status
+PARSE_TASK = "ekonomi.tasks.parse_ledger_upload"
+EXPIRED = "Förhandsgranskningen har gått ut. Ladda upp filen igen."
 
 
-def ledger_stage(*, forbund: Forbund, by: User, file: IO[bytes], filename: str) -> str:
-    """Keep an uploaded ledger in MEDIA until it is confirmed; returns a signed token naming it,
-    which the confirm form carries (not the session)."""
+def _count(number: int) -> str:
+    return f"{number:,}".replace(",", "\u00a0")
+
+
+def ledger_upload_start(
+    *, forbund: Forbund, by: User, file: IO[bytes], filename: str, rows_total: int = 0
+) -> LedgerUpload:
+    """Keep an uploaded (and already checked, see `finsam.uploads.check_spreadsheet`) huvudbok and
+    queue it for the worker. Nothing is kept when the broker cannot be reached: `BrokerUnavailable`
+    rolls the row back and the stored file is removed."""
     access.require("manage_economy", by, forbund)
+    stored: list[str] = []
+    try:
+        return _ledger_upload_start(
+            forbund=forbund, by=by, file=file, filename=filename, rows_total=rows_total, stored=stored
+        )
+    except Exception:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+@transaction.atomic
+def _ledger_upload_start(
+    *, forbund: Forbund, by: User, file: IO[bytes], filename: str, rows_total: int, stored: list[str]
+) -> LedgerUpload:
+    upload = LedgerUpload(
+        forbund=forbund,
+        uploaded_by=by,
+        filename=posixpath.basename(filename)[:200] or "huvudbok.xlsx",
+        rows_total=rows_total,
+        progress="Väntar på att läsas",
+    )
     file.seek(0)
-    path = default_storage.save(f"{STAGING_DIR}/{uuid.uuid4().hex}.xlsx", File(file))
-    return signing.dumps({"f": forbund.pk, "u": by.pk, "p": path, "n": filename}, salt=STAGING_SALT)
+    upload.file.save(f"{uuid.uuid4().hex}.xlsx", File(file), save=False)
+    stored.append(upload.file.name)
+    upload.full_clean()
+    upload.save()
+    broker.send(PARSE_TASK, args=[upload.pk])
+    return upload
 
 
-def ledger_staged(*, forbund: Forbund, by: User, token: str) -> StagedLedger:
-    """The staged file a token names, if the token is genuine, recent, this förbund's and this
-    user's, and the file is still there."""
-    expired = ValidationError("Förhandsgranskningen har gått ut. Ladda upp filen igen.")
+def _claim_upload(upload_id: int) -> LedgerUpload | None:
+    """Take a queued upload for reading; None when it is read already. Raises DoesNotExist while the
+    request that queued it has not committed yet (the task retries)."""
+    with transaction.atomic():
+        upload = LedgerUpload.objects.select_for_update().get(pk=upload_id)
+        if upload.status != U.I_KO:
+            return None
+        LedgerUpload.objects.filter(pk=upload.pk).update(
+            status=U.PAGAR, started_at=timezone.now(), progress="Öppnar filen"
+        )
+    upload.refresh_from_db()
+    return upload
+
+
+def ledger_upload_parse(*, upload_id: int) -> LedgerUpload | None:
+    """Read an upload (called by the worker), reporting the row it has reached. Ends klar with the
+    summary and every row error, or misslyckad with a Swedish reason; never left running."""
+    upload = _claim_upload(upload_id)
+    if upload is None:
+        return None
+    of_total = f" av {_count(upload.rows_total)}" if upload.rows_total else ""
+
+    def progress(row: int) -> None:
+        LedgerUpload.objects.filter(pk=upload.pk).update(
+            rows_read=row, progress=f"Läser rad {_count(row)}{of_total}"
+        )
+
     try:
-        data = signing.loads(token, salt=STAGING_SALT, max_age=STAGING_MAX_AGE)
-    except signing.BadSignature as error:
-        raise expired from error
-    path = str(data.get("p", ""))
-    if (
-        data.get("f") != forbund.pk
-        or data.get("u") != by.pk
-        or posixpath.dirname(path) != STAGING_DIR
-        or not default_storage.exists(path)
-    ):
-        raise expired
-    return StagedLedger(path=path, filename=str(data.get("n") or "huvudbok.xlsx"))
+        with upload.file.open("rb") as file:
+            parsed = parse_ledger(file, progress=progress)
+        summary = parsed.summary()
+    except Exception:
+        logger.exception("Uppladdad huvudbok %s gick inte att läsa", upload.pk)
+        LedgerUpload.objects.filter(pk=upload.pk).update(
+            status=U.MISSLYCKAD,
+            progress="",
+            finished_at=timezone.now(),
+            error="Filen kunde inte läsas. Kontrollera att det är en huvudbok sparad som .xlsx och "
+            "ladda upp den igen.",
+        )
+    else:
+        LedgerUpload.objects.filter(pk=upload.pk).update(
+            status=U.KLAR,
+            progress="",
+            rows_read=upload.rows_total or summary.line_count,
+            summary=summary.as_json(),
+            errors=[error.as_json() for error in summary.errors],
+            finished_at=timezone.now(),
+        )
+    upload.refresh_from_db()
+    return upload
 
 
-def ledger_unstage(staged: StagedLedger) -> None:
-    if default_storage.exists(staged.path):
-        default_storage.delete(staged.path)
+def ledger_upload_summary(upload: LedgerUpload) -> LedgerSummary:
+    return LedgerSummary.from_json(upload.summary, upload.errors)
 
 
-def ledger_import_staged(*, forbund: Forbund, by: User, token: str) -> LedgerImport:
-    """Confirm a previewed import. The staged file is removed afterwards whether the import was saved
-    or refused (a refused file must be fixed and uploaded again)."""
-    staged = ledger_staged(forbund=forbund, by=by, token=token)
+def ledger_upload_import(*, forbund: Forbund, by: User, upload_id: int) -> LedgerImport:
+    """Confirm a previewed upload: import it whole or not at all. The upload is gone afterwards
+    whether the import was saved or refused (a refused file must be fixed and uploaded again)."""
+    access.require("manage_economy", by, forbund)
     try:
-        with default_storage.open(staged.path, "rb") as file:
-            return ledger_import(forbund=forbund, by=by, file=file, filename=staged.filename)
-    finally:
-        ledger_unstage(staged)
+        with transaction.atomic():
+            upload = (
+                LedgerUpload.objects.select_for_update()
+                .filter(forbund=forbund, pk=upload_id, status=U.KLAR)
+                .first()
+            )
+            if upload is None:
+                raise ValidationError(EXPIRED)
+            with upload.file.open("rb") as file:
+                imported = _ledger_import_checked(
+                    forbund=forbund,
+                    by=by,
+                    summary=ledger_upload_summary(upload),
+                    file=file,
+                    filename=upload.filename,
+                )
+            _upload_delete(upload)
+            return imported
+    except ValidationError:
+        ledger_upload_discard(forbund=forbund, by=by, upload_id=upload_id)
+        raise
+
+
+def ledger_upload_discard(*, forbund: Forbund, by: User, upload_id: int) -> None:
+    access.require("manage_economy", by, forbund)
+    with transaction.atomic():
+        upload = LedgerUpload.objects.select_for_update().filter(forbund=forbund, pk=upload_id).first()
+        if upload is not None:
+            _upload_delete(upload)
+
+
+def _upload_delete(upload: LedgerUpload) -> None:
+    name = upload.file.name
+    upload.delete()
+    if name:
+        transaction.on_commit(lambda: default_storage.delete(name))
 
 
 @transaction.atomic
@@ -257,17 +373,20 @@ def year_lock(*, forbund: Forbund, year: int, by: User) -> LockedPeriod:
     return locked
 
 
-def staged_ledgers_remove(*, older_than_seconds: int = STAGING_MAX_AGE) -> int:
-    """Remove uploaded ledger files whose preview was abandoned: their token has expired anyway."""
-    try:
-        _, names = default_storage.listdir(STAGING_DIR)
-    except FileNotFoundError:
-        return 0
-    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+def ledger_uploads_remove(*, older_than_seconds: int = UPLOAD_MAX_AGE, now=None) -> int:
+    """Remove uploads whose preview was abandoned, with their files, and end as misslyckad the
+    uploads a worker took and never finished (it died), so no page waits for them forever."""
+    now = now or timezone.now()
+    LedgerUpload.objects.filter(status__in=[U.I_KO, U.PAGAR], created_at__lt=now - UPLOAD_STALE_AFTER).update(
+        status=U.MISSLYCKAD,
+        progress="",
+        finished_at=now,
+        error="Läsningen av filen avbröts. Ladda upp den igen.",
+    )
     removed = 0
-    for name in names:
-        path = posixpath.join(STAGING_DIR, name)
-        if default_storage.get_modified_time(path) < cutoff:
-            default_storage.delete(path)
-            removed += 1
+    cutoff = now - datetime.timedelta(seconds=older_than_seconds)
+    for upload in LedgerUpload.objects.filter(created_at__lt=cutoff):
+        with transaction.atomic():
+            _upload_delete(upload)
+        removed += 1
     return removed

@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from finsam import concurrency
+from forbund.meetings.selectors.decisions import BUDGET_DECISION_RELATED
 from forbund.mixins import add_model_errors
 from forbund.selectors import current_year, medlemmar_in_year
 
@@ -78,14 +79,20 @@ class BudgetYearView(EconomyMixin, TemplateView):
 
     def load_objects(self) -> None:
         year = self.kwargs["year"]
-        self.versions = list(Budget.objects.filter(forbund=self.forbund, year=year).order_by("-version"))
+        self.versions = list(
+            Budget.objects.filter(forbund=self.forbund, year=year)
+            .select_related(*BUDGET_DECISION_RELATED)
+            .order_by("-version")
+        )
         requested = self.request.GET.get("version", "")
         if requested.isdigit():
             self.budget = next((b for b in self.versions if b.version == int(requested)), None)
             if self.budget is None:
                 raise Http404("Versionen finns inte.")
         else:
-            self.budget = selectors.budget_in_force(self.forbund, year)
+            in_force = selectors.budget_in_force(self.forbund, year)
+            # The version as loaded above, with where it was decided.
+            self.budget = next((b for b in self.versions if in_force and b.pk == in_force.pk), in_force)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -228,9 +235,7 @@ class BudgetDecideView(BudgetMixin, TemplateView):
                 services.budget_decide(
                     budget=self.budget,
                     by=request.user,
-                    decided_on=data["decided_on"],
-                    meeting=data["meeting"],
-                    paragraph=data["paragraph"],
+                    item=data["decided_item"],
                 )
             except ValidationError as error:
                 add_model_errors(form, error)
@@ -332,12 +337,12 @@ class ComparisonView(EconomyMixin, TemplateView):
 urlpatterns = [
     path("", EconomyOverviewView.as_view(), name="overview"),
     path("budget/ny/", BudgetCreateView.as_view(), name="budget_create"),
-    path("budget/<int:year>/", BudgetYearView.as_view(), name="budget"),
-    path("budget/version/<int:pk>/andra/", BudgetEditView.as_view(), name="budget_edit"),
-    path("budget/version/<int:pk>/beslut/", BudgetDecideView.as_view(), name="budget_decide"),
-    path("budget/version/<int:pk>/revidera/", BudgetReviseView.as_view(), name="budget_revise"),
-    path("utfall/<int:year>/", ComparisonView.as_view(), name="comparison"),
+    path("budget/<year:year>/", BudgetYearView.as_view(), name="budget"),
+    path("budget/version/<id:pk>/andra/", BudgetEditView.as_view(), name="budget_edit"),
+    path("budget/version/<id:pk>/beslut/", BudgetDecideView.as_view(), name="budget_decide"),
+    path("budget/version/<id:pk>/revidera/", BudgetReviseView.as_view(), name="budget_revise"),
+    path("utfall/<year:year>/", ComparisonView.as_view(), name="comparison"),
     path("kostnadsslag/", CostCategoryListView.as_view(), name="cost_categories"),
     path("kostnadsslag/nytt/", CostCategoryFormView.as_view(), name="cost_category_create"),
-    path("kostnadsslag/<int:pk>/andra/", CostCategoryFormView.as_view(), name="cost_category_edit"),
+    path("kostnadsslag/<id:pk>/andra/", CostCategoryFormView.as_view(), name="cost_category_edit"),
 ]

@@ -3,9 +3,10 @@ call one service, render a selector."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -13,11 +14,12 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from finsam import access, concurrency, workflow
+from finsam.broker import BrokerUnavailable
+from finsam.files import file_response
 from forbund.mixins import add_model_errors
 
 from ..forms import outcome as forms
-from ..ledger_format import parse_ledger
-from ..models import AccountMapping, Invoice, LedgerImport, LockedPeriod
+from ..models import AccountMapping, Invoice, LedgerImport, LedgerUpload, LockedPeriod
 from ..selectors import outcome as selectors
 from ..services import outcome as services
 from .common import EconomyMixin
@@ -185,7 +187,7 @@ class InvoiceAttachmentView(EconomyMixin, View):
         if not invoice.attachment:
             raise Http404("Fakturan har ingen fil.")
         name = invoice.attachment.name.rsplit("/", 1)[-1]
-        return FileResponse(invoice.attachment.open("rb"), as_attachment=True, filename=name)
+        return file_response(invoice.attachment, filename=name)
 
 
 # Account mappings ---------------------------------------------------------------------------------
@@ -294,73 +296,86 @@ class YearLockView(EconomyManageMixin, View):
 
 
 class LedgerImportView(EconomyManageMixin, TemplateView):
-    """Step 1: the file form (GET). Step 2: the file is read and checked (POST); with problems the
-    form is shown again with all of them, else the preview with a confirm button."""
+    """Step 1: the file form (GET). Step 2 (POST): the file is checked without parsing it (type by
+    content, size, sheets, rows), kept, and queued for the worker; the page of the upload follows
+    the reading and shows the preview."""
 
     template_name = "ekonomi/ledger_import.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.setdefault("form", forms.LedgerUploadForm())
-        context["max_errors"] = MAX_ERRORS_SHOWN
+        context["limits"] = {
+            "sheets": settings.XLSX_MAX_SHEETS,
+            "rows": f"{settings.XLSX_MAX_ROWS:,}".replace(",", "\u00a0"),
+        }
         return context
 
     def post(self, request, *args, **kwargs):
         form = forms.LedgerUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
-        upload = form.cleaned_data["file"]
-        preview = selectors.ledger_preview(self.forbund, parse_ledger(upload))
-        if not preview.ok:
-            problems = [str(problem) for problem in preview.problems]
-            return self.render_to_response(
-                self.get_context_data(
-                    form=form,
-                    problems=problems[:MAX_ERRORS_SHOWN],
-                    more_problems=max(0, len(problems) - MAX_ERRORS_SHOWN),
-                    unmapped=any("saknar kontokoppling" in problem for problem in problems),
-                    filename=upload.name,
-                )
+        file = form.cleaned_data["file"]
+        try:
+            upload = services.ledger_upload_start(
+                forbund=self.forbund,
+                by=request.user,
+                file=file,
+                filename=file.name,
+                rows_total=form.facts.rows,
             )
-        token = services.ledger_stage(
-            forbund=self.forbund, by=request.user, file=upload, filename=upload.name
-        )
-        context = self.get_context_data(
-            preview=preview,
-            table=preview.table,
-            filename=upload.name,
-            confirm_form=forms.LedgerConfirmForm(initial={"token": token}),
-        )
-        return self.response_class(
-            request=request,
-            template=["ekonomi/ledger_preview.html"],
-            context=context,
-            using=self.template_engine,
-        )
+        except BrokerUnavailable as error:
+            return self.render_to_response(self.get_context_data(form=form, broker_error=error.message))
+        return redirect(self.url("ledger_upload", pk=upload.pk))
+
+
+class LedgerUploadMixin(EconomyManageMixin):
+    """An upload of this förbund (another förbund's is a 404, as is one already confirmed)."""
+
+    def load_objects(self) -> None:
+        self.upload = get_object_or_404(LedgerUpload, forbund=self.forbund, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        upload = self.upload
+        context.update(upload=upload, max_errors=MAX_ERRORS_SHOWN)
+        if upload.status == LedgerUpload.Status.KLAR:
+            preview = selectors.ledger_preview(self.forbund, services.ledger_upload_summary(upload))
+            problems = [str(problem) for problem in preview.problems]
+            context.update(
+                preview=preview,
+                table=preview.table,
+                problems=problems[:MAX_ERRORS_SHOWN],
+                more_problems=max(0, len(problems) - MAX_ERRORS_SHOWN),
+                unmapped=any("saknar kontokoppling" in problem for problem in problems),
+            )
+        return context
+
+
+class LedgerUploadView(LedgerUploadMixin, TemplateView):
+    """Step 3: the upload's page. While the worker reads the file it polls the status fragment;
+    then it shows the preview with every problem, or the totals and the confirm button."""
+
+    template_name = "ekonomi/ledger_upload.html"
+
+
+class LedgerUploadStatusView(LedgerUploadMixin, TemplateView):
+    template_name = "ekonomi/partials/ledger_upload_status.html"
 
 
 class LedgerConfirmView(EconomyManageMixin, View):
-    """Step 3: commit the previewed file in one transaction, or discard it."""
+    """Step 4: commit the previewed upload in one transaction, or discard it."""
 
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        form = forms.LedgerConfirmForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "Förhandsgranskningen saknas. Ladda upp filen igen.")
-            return redirect(self.url("ledger_import"))
-        token = form.cleaned_data["token"]
+        pk = self.kwargs["pk"]
         if "avbryt" in request.POST:
-            try:
-                services.ledger_unstage(
-                    services.ledger_staged(forbund=self.forbund, by=request.user, token=token)
-                )
-            except ValidationError:
-                pass
+            services.ledger_upload_discard(forbund=self.forbund, by=request.user, upload_id=pk)
             messages.info(request, "Inläsningen avbröts. Inget sparades.")
             return redirect(self.url("ledger_import"))
         try:
-            imported = services.ledger_import_staged(forbund=self.forbund, by=request.user, token=token)
+            imported = services.ledger_upload_import(forbund=self.forbund, by=request.user, upload_id=pk)
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, f"Huvudboken lästes inte in: {message}")
@@ -378,26 +393,26 @@ class LedgerFileView(EconomyMixin, View):
 
     def get(self, request, *args, **kwargs):
         ledger_import = get_object_or_404(LedgerImport, forbund=self.forbund, pk=self.kwargs["pk"])
-        return FileResponse(
-            ledger_import.file.open("rb"), as_attachment=True, filename=ledger_import.filename
-        )
+        return file_response(ledger_import.file, filename=ledger_import.filename)
 
 
 urlpatterns = [
     path("fakturor/", InvoiceListView.as_view(), name="invoice_list"),
     path("fakturor/ny/", InvoiceCreateView.as_view(), name="invoice_create"),
-    path("fakturor/<int:pk>/andra/", InvoiceUpdateView.as_view(), name="invoice_edit"),
+    path("fakturor/<id:pk>/andra/", InvoiceUpdateView.as_view(), name="invoice_edit"),
     path(
-        "fakturor/<int:pk>/status/<slug:target>/", InvoiceTransitionView.as_view(), name="invoice_transition"
+        "fakturor/<id:pk>/status/<slug:target>/", InvoiceTransitionView.as_view(), name="invoice_transition"
     ),
-    path("fakturor/<int:pk>/fil/", InvoiceAttachmentView.as_view(), name="invoice_attachment"),
+    path("fakturor/<id:pk>/fil/", InvoiceAttachmentView.as_view(), name="invoice_attachment"),
     path("konton/", AccountListView.as_view(), name="account_list"),
     path("konton/ny/", AccountFormView.as_view(), name="account_create"),
-    path("konton/<int:pk>/andra/", AccountFormView.as_view(), name="account_edit"),
-    path("konton/<int:pk>/ta-bort/", AccountDeleteView.as_view(), name="account_delete"),
+    path("konton/<id:pk>/andra/", AccountFormView.as_view(), name="account_edit"),
+    path("konton/<id:pk>/ta-bort/", AccountDeleteView.as_view(), name="account_delete"),
     path("huvudbok/", LedgerView.as_view(), name="ledger"),
     path("huvudbok/las-in/", LedgerImportView.as_view(), name="ledger_import"),
-    path("huvudbok/las-in/bekrafta/", LedgerConfirmView.as_view(), name="ledger_confirm"),
-    path("huvudbok/<int:pk>/fil/", LedgerFileView.as_view(), name="ledger_file"),
-    path("huvudbok/<int:year>/las/", YearLockView.as_view(), name="year_lock"),
+    path("huvudbok/las-in/<id:pk>/", LedgerUploadView.as_view(), name="ledger_upload"),
+    path("huvudbok/las-in/<id:pk>/status/", LedgerUploadStatusView.as_view(), name="ledger_upload_status"),
+    path("huvudbok/las-in/<id:pk>/bekrafta/", LedgerConfirmView.as_view(), name="ledger_confirm"),
+    path("huvudbok/<id:pk>/fil/", LedgerFileView.as_view(), name="ledger_file"),
+    path("huvudbok/<year:year>/las/", YearLockView.as_view(), name="year_lock"),
 ]

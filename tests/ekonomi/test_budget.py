@@ -25,6 +25,7 @@ from finsam.demo import load_demo
 from forbund.models import Forbund, Role, User
 from insatser.selectors import granted_in_year
 from tests.factories import (
+    AgendaItemFactory,
     BeslutFactory,
     GrantedAmountFactory,
     InsatsFactory,
@@ -111,6 +112,12 @@ def test_trelleborg_2021_budget_page_shows_the_sums_in_tkr(trelleborg, client):
 # A förbund of our own -----------------------------------------------------------------------------
 
 
+def budget_item(budget, date):
+    """The item about this budget version on the agenda of a board meeting on `date`."""
+    meeting = StyrelsemoteFactory(forbund=budget.forbund, date=date)
+    return AgendaItemFactory(meeting=meeting, budget=budget, title=f"Beslut om {budget}")
+
+
 @dataclasses.dataclass
 class World:
     forbund: Forbund
@@ -143,7 +150,8 @@ class World:
         return budget_save(budget=budget, by=self.by, content=self.content(**overrides))
 
     def decided(self, **overrides) -> Budget:
-        return budget_decide(budget=self.proposal(**overrides), by=self.by, decided_on=DECIDED_ON)
+        proposal = self.proposal(**overrides)
+        return budget_decide(budget=proposal, by=self.by, item=budget_item(proposal, DECIDED_ON))
 
 
 @pytest.fixture
@@ -249,7 +257,7 @@ def test_revision_leaves_the_decided_version_unchanged(world):
             opening_equity=D(999_000),
         ),
     )
-    budget_decide(budget=revision, by=world.by, decided_on=datetime.date(2021, 6, 1))
+    budget_decide(budget=revision, by=world.by, item=budget_item(revision, datetime.date(2021, 6, 1)))
 
     assert snapshot(decided) == before
 
@@ -277,7 +285,7 @@ def test_a_stale_copy_of_a_budget_decided_meanwhile_cannot_be_saved(world):
     before the decision): saving must neither change the decided budget nor turn it back into a
     proposal."""
     stale = world.proposal()
-    budget_decide(budget=stale, by=world.by, decided_on=DECIDED_ON)
+    budget_decide(budget=stale, by=world.by, item=budget_item(stale, DECIDED_ON))
     before = snapshot(stale)
 
     with pytest.raises(ValidationError, match="revidering"):
@@ -291,38 +299,19 @@ def test_a_decided_budget_cannot_be_decided_again(world):
     decided = world.decided()
 
     with pytest.raises(ValidationError, match="revidering"):
-        budget_decide(budget=decided, by=world.by, decided_on=datetime.date(2021, 1, 1))
+        budget_decide(budget=decided, by=world.by, item=budget_item(decided, datetime.date(2021, 1, 1)))
 
 
 def test_a_budget_without_income_cannot_be_decided(world):
     budget = budget_create(forbund=world.forbund, year=YEAR, by=world.by)
 
     with pytest.raises(ValidationError, match="saknar intäkter"):
-        budget_decide(budget=budget, by=world.by, decided_on=DECIDED_ON)
+        budget_decide(budget=budget, by=world.by, item=budget_item(budget, DECIDED_ON))
 
     assert not Budget.objects.get(pk=budget.pk).is_decided
 
 
-def test_decision_records_meeting_and_paragraph(world):
-    meeting = StyrelsemoteFactory(forbund=world.forbund, date=DECIDED_ON)
-
-    budget = budget_decide(
-        budget=world.proposal(), by=world.by, decided_on=DECIDED_ON, meeting=meeting, paragraph=" § 31 "
-    )
-
-    budget.refresh_from_db()
-    assert (budget.decided_meeting, budget.decided_paragraph, budget.decided_by) == (
-        meeting,
-        "§ 31",
-        world.by,
-    )
-
-
-def test_decision_at_another_forbunds_meeting_is_refused(world, other_forbund):
-    meeting = StyrelsemoteFactory(forbund=other_forbund, date=DECIDED_ON)
-
-    with pytest.raises(ValidationError, match="annat förbund"):
-        budget_decide(budget=world.proposal(), by=world.by, decided_on=DECIDED_ON, meeting=meeting)
+# Where the decision was taken: tests/ekonomi/test_budget_decision_item.py
 
 
 # Insats costs frozen at the decision --------------------------------------------------------------
@@ -368,7 +357,7 @@ def test_refused_and_other_years_grants_are_not_insats_costs(world):
 def test_budget_in_force_prefers_the_latest_decided_version_over_a_newer_proposal(world):
     first = world.decided()
     second = budget_create(forbund=world.forbund, year=YEAR, by=world.by, based_on=first)
-    budget_decide(budget=second, by=world.by, decided_on=datetime.date(2021, 6, 1))
+    budget_decide(budget=second, by=world.by, item=budget_item(second, datetime.date(2021, 6, 1)))
     budget_create(forbund=world.forbund, year=YEAR, by=world.by, based_on=second)
 
     assert budget_in_force(world.forbund, YEAR) == second
@@ -515,7 +504,7 @@ def test_only_samordnare_and_ekonom_may_write_budgets(world, kind):
     with pytest.raises(PermissionDenied, match=reason):
         budget_save(budget=budget, by=user, content=world.content(comment="Ändrat"))
     with pytest.raises(PermissionDenied, match=reason):
-        budget_decide(budget=budget, by=user, decided_on=DECIDED_ON)
+        budget_decide(budget=budget, by=user, item=budget_item(budget, DECIDED_ON))
 
     assert snapshot(budget) == before
     assert Budget.objects.filter(forbund=world.forbund).count() == 1
@@ -526,7 +515,7 @@ def test_samordnare_may_write_budgets(world):
 
     budget = budget_create(forbund=world.forbund, year=YEAR, by=samordnare)
     budget_save(budget=budget, by=samordnare, content=world.content())
-    budget = budget_decide(budget=budget, by=samordnare, decided_on=DECIDED_ON)
+    budget = budget_decide(budget=budget, by=samordnare, item=budget_item(budget, DECIDED_ON))
 
     assert budget.is_decided
     assert budget.created_by == samordnare
@@ -585,7 +574,7 @@ def test_a_decided_budgets_decision_cannot_be_rewritten(world):
     before = snapshot(decided)
 
     with pytest.raises(ValidationError, match="revidering"):
-        budget_decide(budget=decided, by=world.by, decided_on=datetime.date(2021, 6, 1), paragraph="§ 99")
+        budget_decide(budget=decided, by=world.by, item=budget_item(decided, datetime.date(2021, 6, 1)))
 
     assert snapshot(decided) == before
 
@@ -657,7 +646,7 @@ def test_every_budget_write_is_in_the_audit_trail_with_lines_before_and_after(wo
             }
         ),
     )
-    budget_decide(budget=budget, by=world.by, decided_on=DECIDED_ON)
+    budget_decide(budget=budget, by=world.by, item=budget_item(budget, DECIDED_ON))
 
     events = ActivityEvent.objects.filter(object_id=str(budget.pk), content_type__model="budget").order_by(
         "id"

@@ -25,8 +25,9 @@ from ekonomi.services.budget import (
     cost_categories_ensure,
 )
 from ekonomi.views.budget import urlpatterns
-from forbund.models import ActivityEvent, Forbund, Medlem, Role, User
+from forbund.models import ActivityEvent, AgendaItem, Forbund, Medlem, Role, User
 from tests.factories import (
+    AgendaItemFactory,
     BeslutFactory,
     BudgetCostFactory,
     CostCategoryFactory,
@@ -75,6 +76,7 @@ class World:
     categories: list[CostCategory]
     decided: Budget
     proposal: Budget
+    proposal_item: AgendaItem
     users: dict[str, User] = field(default_factory=dict)
 
     def user(self, kind: str) -> User:
@@ -126,7 +128,7 @@ class World:
         return {
             "ekonomi:budget_create": {"year": "2023"},
             "ekonomi:budget_edit": self.form_data(self.proposal),
-            "ekonomi:budget_decide": {"decided_on": "2021-11-17", "paragraph": "§ 40"},
+            "ekonomi:budget_decide": {"decided_item": self.proposal_item.pk},
             "ekonomi:budget_revise": {},
             "ekonomi:cost_category_create": {"name": "Lokaler", "order": "9"},
             "ekonomi:cost_category_edit": {"name": "Kansli", "order": "0"},
@@ -151,6 +153,12 @@ def content_for(world_parties, categories, *, year: int) -> BudgetContent:
     )
 
 
+def budget_item(budget, date):
+    """The item about this budget version on the agenda of a board meeting on `date`."""
+    meeting = StyrelsemoteFactory(forbund=budget.forbund, date=date)
+    return AgendaItemFactory(meeting=meeting, budget=budget, title=f"Beslut om {budget}")
+
+
 @pytest.fixture
 def world(forbund) -> World:
     parties = finsam_parties(forbund, kommuner=2)
@@ -163,7 +171,7 @@ def world(forbund) -> World:
     by = user_with_role(forbund, Kind.SAMORDNARE)
     decided = budget_create(forbund=forbund, year=YEAR, by=by)
     budget_save(budget=decided, by=by, content=content_for(parties, categories, year=YEAR))
-    decided = budget_decide(budget=decided, by=by, decided_on=datetime.date(2020, 11, 18), paragraph="§ 31")
+    decided = budget_decide(budget=decided, by=by, item=budget_item(decided, datetime.date(2020, 11, 18)))
     proposal = budget_create(forbund=forbund, year=NEXT, by=by)
     return World(
         forbund=forbund,
@@ -171,6 +179,7 @@ def world(forbund) -> World:
         categories=categories,
         decided=decided,
         proposal=proposal,
+        proposal_item=budget_item(proposal, datetime.date(2021, 11, 17)),
         users={Kind.SAMORDNARE: by},
     )
 
@@ -384,7 +393,8 @@ def test_deciding_a_decided_budget_again_is_refused_and_changes_nothing(world, a
     before = state_of(world.forbund)
 
     response = as_role(Kind.EKONOM).post(
-        world.url("ekonomi:budget_decide", pk=world.decided.pk), {"decided_on": "2021-01-20"}
+        world.url("ekonomi:budget_decide", pk=world.decided.pk),
+        {"decided_item": budget_item(world.decided, datetime.date(2021, 1, 20)).pk},
     )
 
     assert response.status_code == 200
@@ -586,16 +596,14 @@ def test_kansli_decides_the_proposal_and_the_insats_costs_are_frozen(world, as_r
     client = as_role(kind)
     client.post(world.url("ekonomi:budget_edit"), world.form_data(world.proposal))
 
-    response = client.post(
-        world.url("ekonomi:budget_decide"), {"decided_on": "2021-11-17", "paragraph": "§ 40"}
-    )
+    response = client.post(world.url("ekonomi:budget_decide"), {"decided_item": world.proposal_item.pk})
 
     assert response.status_code == 302
     budget = Budget.objects.get(pk=world.proposal.pk)
     assert budget.is_decided
-    assert (budget.decided_on, budget.decided_paragraph, budget.decided_by) == (
+    assert (budget.decided_on, budget.decided_item, budget.decided_by) == (
         datetime.date(2021, 11, 17),
-        "§ 40",
+        world.proposal_item,
         world.user(kind),
     )
     assert list(BudgetInsatsCost.objects.filter(budget=budget).values_list("amount", flat=True)) == [
@@ -603,31 +611,34 @@ def test_kansli_decides_the_proposal_and_the_insats_costs_are_frozen(world, as_r
     ]
     page = text_of(client.get(response.url))
     assert "beslutad 2021-11-17" in page
-    assert "§ 40" in page
+    assert "Styrelsen 2021-11-17 § (numreras i protokollet)" in page
 
 
-def test_the_decision_is_tied_to_a_meeting_of_the_forbund_on_its_date(world, as_role, other_forbund):
+def test_the_decision_is_an_item_about_this_budget_on_an_open_meeting_of_the_forbund(
+    world, as_role, other_forbund
+):
     client = as_role(Kind.SAMORDNARE)
     client.post(world.url("ekonomi:budget_edit"), world.form_data(world.proposal))
-    meeting = StyrelsemoteFactory(forbund=world.forbund, date=datetime.date(2021, 11, 17))
-    strangers = StyrelsemoteFactory(forbund=other_forbund, date=datetime.date(2021, 11, 17))
+    strangers = AgendaItemFactory(meeting=StyrelsemoteFactory(forbund=other_forbund), title="Budget 2022")
+    unrelated = AgendaItemFactory(meeting=world.proposal_item.meeting, title="Attestordning")
     url = world.url("ekonomi:budget_decide")
 
-    wrong_date = client.post(url, {"decided_on": "2021-11-18", "meeting": meeting.pk})
-    wrong_forbund = client.post(url, {"decided_on": "2021-11-17", "meeting": strangers.pk})
-
-    assert "Beslutsdatumet ska vara mötets datum." in text_of(wrong_date)
-    assert wrong_forbund.status_code == 200
+    for item in (strangers, unrelated):
+        response = client.post(url, {"decided_item": item.pk})
+        assert response.status_code == 200
+        assert "Välj en dagordningspunkt om budgeten i listan." in text_of(response)
     assert not Budget.objects.get(pk=world.proposal.pk).is_decided
 
-    decided = client.post(url, {"decided_on": "2021-11-17", "meeting": meeting.pk, "paragraph": "§ 5"})
+    decided = client.post(url, {"decided_item": world.proposal_item.pk})
 
     assert decided.status_code == 302
-    assert "beslutad 2021-11-17 på styrelsemötet 2021-11-17 § 5" in text_of(client.get(decided.url))
+    assert "Styrelsen 2021-11-17 § (numreras i protokollet)" in text_of(client.get(decided.url))
 
 
 def test_deciding_a_budget_without_income_shows_why(world, as_role):
-    response = as_role(Kind.SAMORDNARE).post(world.url("ekonomi:budget_decide"), {"decided_on": "2021-11-17"})
+    response = as_role(Kind.SAMORDNARE).post(
+        world.url("ekonomi:budget_decide"), {"decided_item": world.proposal_item.pk}
+    )
 
     assert response.status_code == 200
     assert "Budgeten saknar intäkter." in text_of(response)

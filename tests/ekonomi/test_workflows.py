@@ -16,7 +16,15 @@ from ekonomi.models import Budget, BudgetStatusChange, Invoice, InvoiceStatusCha
 from ekonomi.services.budget import BudgetContent, budget_create, budget_decide, budget_save
 from finsam import access, workflow
 from forbund.models import Role
-from tests.factories import BeslutFactory, InsatsFactory, InvoiceFactory, finsam_parties, user_with_role
+from tests.factories import (
+    AgendaItemFactory,
+    BeslutFactory,
+    InsatsFactory,
+    InvoiceFactory,
+    StyrelsemoteFactory,
+    finsam_parties,
+    user_with_role,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +130,12 @@ def test_each_invoice_step_writes_one_history_row_with_who_and_the_dates(forbund
 # Budgets ----------------------------------------------------------------------------------------
 
 
+def budget_item(budget, date):
+    """The item about this budget version on the agenda of a board meeting on `date`."""
+    meeting = StyrelsemoteFactory(forbund=budget.forbund, date=date)
+    return AgendaItemFactory(meeting=meeting, budget=budget, title=f"Beslut om {budget}")
+
+
 @pytest.fixture
 def proposal(forbund, parties, users):
     insats = InsatsFactory(forbund=forbund, owner=parties["kommun1"])
@@ -169,13 +183,15 @@ def test_the_budget_decision_is_no_button(users, proposal):
 def test_registering_the_decision_takes_the_step_and_keeps_the_version_as_decided(users, proposal):
     samordnare = users[Kind.SAMORDNARE]
 
-    budget_decide(budget=proposal, by=samordnare, decided_on=datetime.date(2020, 11, 18), paragraph="§ 7")
+    item = budget_item(proposal, datetime.date(2020, 11, 18))
+    budget_decide(budget=proposal, by=samordnare, item=item)
 
     proposal.refresh_from_db()
-    assert (proposal.status, proposal.decided_by, proposal.decided_paragraph) == (
+    assert (proposal.status, proposal.decided_by, proposal.decided_item, proposal.decided_on) == (
         "beslutad",
         samordnare,
-        "§ 7",
+        item,
+        datetime.date(2020, 11, 18),
     )
     (step,) = BudgetStatusChange.objects.filter(budget=proposal)
     assert (step.from_status, step.to_status, step.by) == ("forslag", "beslutad", samordnare)
@@ -186,17 +202,23 @@ def test_registering_the_decision_takes_the_step_and_keeps_the_version_as_decide
 @pytest.mark.parametrize("kind", [Kind.STYRELSELEDAMOT, Kind.ERSATTARE, Kind.REVISOR, Kind.PROJEKTAGARE])
 def test_only_the_kansli_registers_the_decision(users, proposal, kind):
     with pytest.raises(PermissionDenied):
-        budget_decide(budget=proposal, by=users[kind], decided_on=datetime.date(2020, 11, 18))
+        budget_decide(
+            budget=proposal, by=users[kind], item=budget_item(proposal, datetime.date(2020, 11, 18))
+        )
 
     proposal.refresh_from_db()
     assert proposal.status == "forslag"
 
 
 def test_a_decided_budget_cannot_be_decided_twice_through_the_engine(users, proposal):
-    budget_decide(budget=proposal, by=users[Kind.EKONOM], decided_on=datetime.date(2020, 11, 18))
+    budget_decide(
+        budget=proposal, by=users[Kind.EKONOM], item=budget_item(proposal, datetime.date(2020, 11, 18))
+    )
 
     with pytest.raises(ValidationError, match="revidering"):
-        budget_decide(budget=proposal, by=users[Kind.EKONOM], decided_on=datetime.date(2020, 11, 19))
+        budget_decide(
+            budget=proposal, by=users[Kind.EKONOM], item=budget_item(proposal, datetime.date(2020, 11, 19))
+        )
 
     assert BudgetStatusChange.objects.filter(budget=proposal).count() == 1
 
