@@ -8,9 +8,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONPATH=/app \
     DJANGO_SETTINGS_MODULE=finsam.settings
 
-# WeasyPrint's runtime: Pango and a font.
+# WeasyPrint's runtime: Pango and a font. The PostgreSQL client (pg_dump, pg_restore, psql) for
+# `manage.py backup` and `restore`: pg_dump refuses a server newer than itself and Debian bookworm's
+# postgresql-client is 15, so the client matching docker-compose.yml's postgres:16 comes from the
+# PostgreSQL project's Debian repository, set up with the script Debian's postgresql-common ships.
+ARG POSTGRES_CLIENT_VERSION=16
 RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-common \
+    && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+        postgresql-client-${POSTGRES_CLIENT_VERSION} \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
