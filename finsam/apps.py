@@ -8,6 +8,7 @@ class FinsamConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter
 
-        from .converters import YearConverter
+        from .converters import IdConverter, YearConverter
 
         register_converter(YearConverter, "year")
+        register_converter(IdConverter, "id")

@@ -14,7 +14,8 @@ ALL = "Alla"
 
 
 class InsatsFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Sök", method="search")
+    # Bounded: every word of the search is one more condition in the query.
+    q = django_filters.CharFilter(label="Sök", method="search", max_length=200)
     status = django_filters.ChoiceFilter(label="Status", choices=Insats.Status.choices, empty_label=ALL)
     year = django_filters.ChoiceFilter(label="År", method="in_year", empty_label=ALL)
     owner = django_filters.ModelChoiceFilter(
