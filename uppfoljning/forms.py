@@ -1,6 +1,7 @@
 """Forms for reports, follow-up and the förbund's documents. They check the shape of the input; the
 services check the rules. Edit forms carry the version they were opened on (`VersionedForm`), create
-forms a one-time token (`OnceForm`)."""
+forms a one-time token (`OnceForm`). Every text field is screened for personnummer
+(`ScreenedTextMixin`): reports travel into the board's packet and the documents are public."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django import forms
 from django.core.validators import MinValueValidator
 
 from finsam.concurrency import OnceForm, VersionedForm
+from finsam.personnummer import ScreenedTextMixin
 from forbund.forms import DateInput
 
 from . import statistics
@@ -18,8 +20,11 @@ from .services.reports import ReportData
 
 # Reports ------------------------------------------------------------------------------------------
 
+# A participant count is stored in a PostgreSQL integer; far more than any insats has, but a bound.
+MAX_COUNT = 1_000_000
 
-class ReportForm(VersionedForm):
+
+class ReportForm(ScreenedTextMixin, VersionedForm):
     cooperation = forms.CharField(
         label="Hur samverkan fungerar och har utvecklats",
         required=False,
@@ -65,10 +70,12 @@ class ReportForm(VersionedForm):
                     label=label,
                     required=False,
                     min_value=0,
+                    max_value=MAX_COUNT,
                     widget=forms.NumberInput(attrs={"min": 0, "class": "text-end"}),
                     error_messages={
                         "invalid": f"{label}: ange ett heltal.",
                         "min_value": f"{label}: antalet kan inte vara negativt.",
+                        "max_value": f"{label}: antalet är orimligt stort.",
                     },
                 )
 
@@ -130,7 +137,7 @@ class ReportPeriodForm(OnceForm, forms.ModelForm):
 # Follow-up --------------------------------------------------------------------------------------
 
 
-class IndicatorOutcomeForm(forms.Form):
+class IndicatorOutcomeForm(ScreenedTextMixin, forms.Form):
     indicator_id = forms.IntegerField(widget=forms.HiddenInput)
     opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     outcome = forms.CharField(label="Utfall", required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -143,7 +150,11 @@ class IndicatorOutcomeForm(forms.Form):
         self.fields["achieved"].required = not field.blank
 
 
-IndicatorOutcomeFormSet = forms.formset_factory(IndicatorOutcomeForm, extra=0)
+# At most this many rows: a tampered form count otherwise builds (and shows) Django's default 2 000 forms.
+MAX_ROWS = 100
+IndicatorOutcomeFormSet = forms.formset_factory(
+    IndicatorOutcomeForm, extra=0, max_num=MAX_ROWS, absolute_max=MAX_ROWS
+)
 
 
 def outcome_initial(indicators: list[Indikator]) -> list[dict]:
@@ -166,14 +177,14 @@ def outcomes_from(formset) -> dict[int, IndicatorOutcome]:
 # Documents --------------------------------------------------------------------------------------
 
 
-class VerksamhetsplanForm(VersionedForm, forms.ModelForm):
+class VerksamhetsplanForm(ScreenedTextMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = Verksamhetsplan
         fields = list(Verksamhetsplan.TEXT_FIELDS)
         widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in Verksamhetsplan.TEXT_FIELDS}
 
 
-class IndicatorForm(forms.Form):
+class IndicatorForm(ScreenedTextMixin, forms.Form):
     indicator = forms.CharField(label="Indikator", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     measure = forms.CharField(label="Mått", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -184,7 +195,7 @@ class IndicatorForm(forms.Form):
         return cleaned
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(ScreenedTextMixin, forms.Form):
     activity = forms.CharField(label="Aktivitet", max_length=300, required=False)
     when = forms.CharField(label="När", max_length=100, required=False)
     responsible = forms.CharField(label="Ansvarig", max_length=200, required=False)
@@ -208,8 +219,12 @@ class RowsFormSet(forms.BaseFormSet):
         ]
 
 
-IndicatorFormSet = forms.formset_factory(IndicatorForm, formset=RowsFormSet, extra=2, can_delete=True)
-ActivityFormSet = forms.formset_factory(ActivityForm, formset=RowsFormSet, extra=2, can_delete=True)
+IndicatorFormSet = forms.formset_factory(
+    IndicatorForm, formset=RowsFormSet, extra=2, can_delete=True, max_num=MAX_ROWS, absolute_max=MAX_ROWS
+)
+ActivityFormSet = forms.formset_factory(
+    ActivityForm, formset=RowsFormSet, extra=2, can_delete=True, max_num=MAX_ROWS, absolute_max=MAX_ROWS
+)
 
 
 def indicators_from(formset) -> list[IndicatorData]:
@@ -225,14 +240,14 @@ def activities_from(formset) -> list[ActivityData]:
     ]
 
 
-class ArsredovisningForm(VersionedForm, forms.ModelForm):
+class ArsredovisningForm(ScreenedTextMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = Arsredovisning
         fields = [*Arsredovisning.TEXT_FIELDS, *Arsredovisning.BALANCE_FIELDS]
         widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in Arsredovisning.TEXT_FIELDS}
 
 
-class AnsvarsfrihetForm(forms.Form):
+class AnsvarsfrihetForm(ScreenedTextMixin, forms.Form):
     medlem = forms.ModelChoiceField(label="Medlem", queryset=None)
     decided_on = forms.DateField(label="Beslutsdatum", widget=DateInput())
     granted = forms.TypedChoiceField(

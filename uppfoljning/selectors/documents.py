@@ -81,4 +81,6 @@ def document_jobs(
     jobs = Dokumentjobb.objects.filter(forbund=forbund)
     if kind is not None:
         jobs = jobs.filter(kind=kind, year=year)
-    return jobs.select_related("requested_by")[:limit]
+    return jobs.select_related("requested_by").prefetch_related(
+        "faststallelser__item", "faststallelser__withdrawn_by_item"
+    )[:limit]

@@ -4,15 +4,16 @@ PDF jobs and downloads."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from finsam import concurrency, rendering
+from finsam import broker, concurrency, rendering
+from finsam.files import file_response
 from forbund.mixins import ForbundViewMixin, add_model_errors
 from forbund.models import Dokumentjobb
 from forbund.selectors import current_year, medlemmar_in_year, years_with_meetings
@@ -142,14 +143,22 @@ class DocumentRequestView(DocumentMixin, View):
     def post(self, request, forbund, kind, year):
         if kind not in rendering.DOCUMENT_TYPES:
             raise Http404("Okänt dokument.")
-        job = rendering.document_request(forbund=self.forbund, kind=kind, year=year, by=request.user)
+        try:
+            job = rendering.document_request(forbund=self.forbund, kind=kind, year=year, by=request.user)
+        except broker.BrokerUnavailable as error:
+            messages.error(request, error.message)
+            return redirect("uppfoljning:documents", forbund=self.forbund.slug)
         return redirect("uppfoljning:job", forbund=self.forbund.slug, pk=job.pk)
 
 
 class JobMixin(DocumentMixin):
     def load_objects(self) -> None:
         self.job = get_object_or_404(
-            Dokumentjobb.objects.select_related("requested_by"), forbund=self.forbund, pk=self.kwargs["pk"]
+            Dokumentjobb.objects.select_related("requested_by").prefetch_related(
+                "faststallelser__item", "faststallelser__withdrawn_by_item"
+            ),
+            forbund=self.forbund,
+            pk=self.kwargs["pk"],
         )
 
     def get_context_data(self, **kwargs):
@@ -174,18 +183,26 @@ class JobDownloadView(JobMixin, View):
     def get(self, request, *args, **kwargs):
         if self.job.status != Dokumentjobb.Status.KLAR or not self.job.file:
             raise Http404("Dokumentet är inte klart.")
-        return FileResponse(self.job.file.open("rb"), as_attachment=True, filename=self.job.filename)
+        return file_response(self.job.file, filename=self.job.filename)
 
 
 class JobRetryView(JobMixin, View):
-    rule = "manage_documents"
+    """ "Försök igen" for a failed job, or one whose worker stopped answering (access: retry_document)."""
+
+    rule = "retry_document"
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        if self.job.status != Dokumentjobb.Status.MISSLYCKAD:
-            raise PermissionDenied("Bara ett misslyckat dokument kan göras om.")
-        job = rendering.document_retry(job=self.job, by=request.user)
-        messages.info(request, "Dokumentet görs om.")
+        try:
+            job = rendering.document_retry(job=self.job, by=request.user)
+        except ValidationError as error:  # it finished or came back to life since the page was drawn
+            messages.info(request, " ".join(error.messages))
+            job = self.job
+        except broker.BrokerUnavailable as error:
+            messages.error(request, error.message)
+            job = self.job
+        else:
+            messages.info(request, "Dokumentet görs om.")
         return redirect("uppfoljning:job", forbund=self.forbund.slug, pk=job.pk)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views import View
@@ -16,6 +17,7 @@ from forbund.mixins import ForbundViewMixin, TransitionPostMixin, add_model_erro
 from .. import forms, statistics
 from ..models import ReportPeriod, Tertialrapport
 from ..selectors import reports as selectors
+from ..selectors import versions
 from ..services import reports as services
 
 
@@ -119,6 +121,7 @@ class ReportDetailView(ReportMixin, TemplateView):
             actions=[(step, CommentForm(prefix=step.target)) for step in workflow.steps_for(user, report)],
             problems=selectors.submission_problems(report) if report.is_editable else [],
             late=report.is_late(timezone.localdate()),
+            version_count=versions.version_count(report),
         )
         return context
 
@@ -194,3 +197,64 @@ class ReportTransitionView(TransitionPostMixin, ReportMixin, View):
 
     def success_url(self) -> str:
         return self.report_url()
+
+
+# Submitted versions --------------------------------------------------------------------------------
+
+
+class ReportVersionsMixin(ReportMixin):
+    """The versions of a report the user may read: the same rule and the same reports as the report
+    page (`view_reports`, `reports_visible_to`)."""
+
+    def load_objects(self) -> None:
+        super().load_objects()
+        self.versions = versions.report_versions(self.report)
+        self.exact = bool(
+            access.check("see_exact_counts", self.request.user, self.forbund, self.report.insats)
+        )
+
+    def version(self, number: int) -> versions.ReportVersion:
+        found = versions.version_of(self.versions, number)
+        if found is None:
+            raise Http404("Rapporten har ingen sådan version.")
+        return found
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(versions=self.versions, exact_counts=self.exact)
+        return context
+
+
+class ReportVersionsView(ReportVersionsMixin, TemplateView):
+    """Every submitted version of a report: when, by whom, and what became of it."""
+
+    template_name = "uppfoljning/report_versions.html"
+
+
+class ReportVersionView(ReportVersionsMixin, TemplateView):
+    """One submitted version, read-only, laid out as the report page."""
+
+    template_name = "uppfoljning/report_version.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        version = self.version(self.kwargs["number"])
+        context.update(
+            version=version,
+            body=versions.version_body(self.report, version, exact=self.exact),
+            previous=versions.version_of(self.versions, version.number - 1),
+        )
+        return context
+
+
+class ReportVersionCompareView(ReportVersionsMixin, TemplateView):
+    """A version beside the one before it: changed texts marked, changed figures as old → new."""
+
+    template_name = "uppfoljning/report_version_compare.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        current = self.version(self.kwargs["number"])
+        previous = self.version(current.number - 1)
+        context["comparison"] = versions.compare_versions(self.report, previous, current, exact=self.exact)
+        return context
