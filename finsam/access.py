@@ -347,7 +347,7 @@ def can_register_idea(user: User, forbund: Forbund) -> Verdict:
 
 @rule
 def can_edit_application(user: User, insats) -> Verdict:
-    """Change the application's content: text, goals, budget, delprocesser, signatures, attachments.
+    """Change the application's content: text, goals, budget, delprocesser, attachments.
     After submission the application is kept as submitted; after the decision the insats changes
     only through its workflow."""
     from insatser.models import APPLICATION_EDITABLE
@@ -383,6 +383,58 @@ def can_follow_up_insats(user: User, insats) -> Verdict:
         frozenset({Kind.SAMORDNARE}),
         "Bara samordnaren för in delmål och styrgruppsmöten.",
     )
+
+
+# The parties' confirmations of an application ---------------------------------------------------
+
+
+@rule
+def can_request_confirmation(user: User, insats) -> Verdict:
+    """Name a party's representative who is to confirm the application: the applicant's side (the
+    samordnare, the projektägare of the owning member) until the board has decided."""
+    from insatser.models import CONFIRMABLE
+
+    if not acting_roles(user, insats.forbund, insats) & {Kind.SAMORDNARE, Kind.PROJEKTAGARE}:
+        return refused("Bara samordnaren och projektägarens organisation ber parterna bekräfta ansökan.")
+    if insats.status not in CONFIRMABLE:
+        return locked(
+            f"Insatsen är {insats.get_status_display().lower()}; parternas bekräftelser tas inte längre emot."
+        )
+    return ALLOWED
+
+
+@rule
+def can_view_confirmation_request(user: User, confirmation) -> Verdict:
+    """Only the representative the request names opens it. They need no role in the förbund: being
+    named is what lets them read that application's content, and nothing else of the förbund."""
+    if user.is_authenticated and user.is_active and user.pk == confirmation.representative_id:
+        return ALLOWED
+    return refused("Bara den namngivna företrädaren kan öppna den här begäran om bekräftelse.")
+
+
+@rule
+def can_confirm_application(user: User, confirmation) -> Verdict:
+    """Answer a request once, while it is about the application as it stands and the board has not
+    decided."""
+    from insatser.models import CONFIRMABLE
+
+    verdict = can_view_confirmation_request(user, confirmation)
+    if not verdict:
+        return verdict
+    if confirmation.voided_at:
+        return locked("Gäller en tidigare version: ansökan har ändrats sedan du ombads bekräfta den.")
+    if confirmation.answer:
+        from django.utils import timezone
+
+        answered = timezone.localtime(confirmation.answered_at)
+        return locked(
+            f"Du har redan svarat ({confirmation.get_answer_display().lower()} {answered:%Y-%m-%d})."
+        )
+    if confirmation.insats.status not in CONFIRMABLE:
+        return locked(
+            f"Insatsen är {confirmation.insats.get_status_display().lower()}; svar tas inte längre emot."
+        )
+    return ALLOWED
 
 
 # Workflows ------------------------------------------------------------------------------------
@@ -467,6 +519,26 @@ def can_manage_documents(user: User, forbund: Forbund) -> Verdict:
         frozenset({Kind.SAMORDNARE}),
         "Bara samordnaren skriver och skapar förbundets dokument.",
     )
+
+
+# Each kind of document → the rule (about the förbund) that may order it; filled by
+# `finsam.rendering.register`.
+DOCUMENT_RULES: dict[str, str] = {}
+
+
+@rule
+def can_retry_document(user: User, job) -> Verdict:
+    """Whoever may order the document may order it again when it failed, or when its worker has been
+    silent for `Dokumentjobb.STALLED_AFTER` (it died mid-render); a job that is running or done is
+    left alone."""
+    verdict = check(DOCUMENT_RULES[job.kind], user, job.forbund)
+    if not verdict:
+        return verdict
+    if job.status == job.Status.MISSLYCKAD or job.is_stalled:
+        return ALLOWED
+    if job.status == job.Status.KLAR:
+        return locked("Dokumentet är redan klart.")
+    return locked("Dokumentet skapas just nu. Försök igen erbjuds om arbetet stannar av.")
 
 
 # Reports --------------------------------------------------------------------------------------
@@ -635,9 +707,9 @@ def can_correct_minutes(user: User, meeting) -> Verdict:
 
 @rule
 def can_approve_minutes(user: User, meeting) -> Verdict:
-    """The ordförande and the chosen justerare approve the minutes once they are locked for it."""
-    from forbund.models import Styrelseuppdrag
-
+    """Only the meeting's ordförande (who presided, which need not be the board's ordförande) and
+    the justerare chosen at the meeting justera, each logged in with their own account; anyone else
+    is refused, the board's absent ordförande and the samordnare included."""
     person = person_of(user, meeting.forbund)
     if person is None:
         return refused("Ditt konto är inte kopplat till någon person i förbundet.")
@@ -645,12 +717,9 @@ def can_approve_minutes(user: User, meeting) -> Verdict:
         return locked("Protokollet är inte klart för justering.")
     if meeting.approvals.filter(person=person).exists():
         return locked("Du har redan justerat protokollet.")
-    chair = Styrelseuppdrag.objects.filter(
-        forbund_id=meeting.forbund_id,
-        person=person,
-        presidium=Styrelseuppdrag.Presidium.ORDFORANDE,
-        start__lte=meeting.date,
-    ).exclude(end__lt=meeting.date)
-    if chair.exists() or meeting.justerare.filter(pk=person.pk).exists():
+    if person.pk == meeting.ordforande_id or meeting.justerare.filter(pk=person.pk).exists():
         return ALLOWED
-    return refused("Bara ordföranden och de valda justerarna justerar protokollet.")
+    return refused(
+        "Bara ordföranden vid sammanträdet och de valda justerarna justerar protokollet, "
+        "var och en med sitt eget konto."
+    )

@@ -41,9 +41,12 @@ def home(request):
     """After login: straight to the only förbund, or a chooser when the user has several."""
     access.require("use_finsam", request.user, request.user)
     forbund_list = list(access.forbund_for(request.user))
-    if len(forbund_list) == 1:
+    # A representative asked to confirm an application often has no role anywhere: the start page
+    # is where they find what they were asked.
+    to_confirm = list(insats_selectors.confirmations_awaiting(request.user))
+    if len(forbund_list) == 1 and not to_confirm:
         return redirect("forbund:dashboard", forbund=forbund_list[0].slug)
-    return render(request, "forbund/chooser.html", {"forbund_list": forbund_list})
+    return render(request, "forbund/chooser.html", {"forbund_list": forbund_list, "to_confirm": to_confirm})
 
 
 class DashboardView(ForbundViewMixin, TemplateView):

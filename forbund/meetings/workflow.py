@@ -18,16 +18,23 @@ SAMORDNARE = frozenset({Role.Kind.SAMORDNARE})
 BOARD = frozenset({Role.Kind.STYRELSELEDAMOT, Role.Kind.ERSATTARE})
 
 NOTICE_HOW = "Kallelsen skickas från mötessidan med ”Skicka kallelsen”."
-JUSTERING_HOW = "Protokollet blir justerat när ordföranden och alla justerare har justerat det."
+JUSTERING_HOW = (
+    "Protokollet blir justerat när ordföranden vid sammanträdet och alla justerare har justerat det, "
+    "var och en inloggad med sitt eget konto."
+)
 
 
 def meeting_problems(meeting: Styrelsemote, target: str) -> list[str]:
-    """What stops a step besides role and state: the minutes need justerare and items before they
-    are locked, and minutes someone has approved are not unlocked."""
+    """What stops a step besides role and state: the minutes need items, the meeting's ordförande
+    and justerare before they are locked, and minutes someone has approved are not unlocked."""
     if target == S.JUSTERING:
         problems = []
         if not meeting.items.exists():
             problems.append("Protokollet har inga punkter.")
+        if meeting.ordforande_id is None:
+            problems.append(
+                "Ange ordförande vid sammanträdet i närvarolistan innan protokollet låses för justering."
+            )
         if not meeting.justerare.exists():
             problems.append("Välj minst en justerare innan protokollet låses för justering.")
         return problems

@@ -35,6 +35,15 @@ class Forbund(models.Model):
         "uppgifter", blank=True, help_text="Förbundets uppgifter enligt förbundsordningen, en per rad."
     )
     verksamhetside = models.TextField("verksamhetsidé", blank=True)
+    ersattare_shared = models.BooleanField(
+        "gemensamma ersättare",
+        default=False,
+        help_text=(
+            "Kryssa i om förbundsordningen säger att ersättarna är gemensamma: då kan en ersättare "
+            "tjänstgöra för vilken frånvarande ledamot som helst, i den inkallelseordning som anges i "
+            "styrelsen. Annars tjänstgör en ersättare bara för en ledamot från samma medlem."
+        ),
+    )
     created_at = models.DateTimeField("skapad", auto_now_add=True)
 
     lock_version = models.PositiveIntegerField(
@@ -275,6 +284,16 @@ class Styrelseuppdrag(ForbundScoped):
     )
     start = models.DateField("från")
     end = models.DateField("till", null=True, blank=True)
+    call_order = models.PositiveSmallIntegerField(
+        "inkallelseordning",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=(
+            "För ersättare: i vilken ordning ersättarna kallas in när en ledamot är frånvarande "
+            "(1 först), bland medlemmens ersättare eller, med gemensamma ersättare, bland alla."
+        ),
+    )
 
     lock_version = models.PositiveIntegerField(
         "ändringsräknare",
@@ -313,6 +332,8 @@ class Styrelseuppdrag(ForbundScoped):
         validate_period(self.start, self.end, "end", "Uppdraget kan inte sluta innan det börjar.")
         if self.presidium and self.role != self.Role.LEDAMOT:
             raise ValidationError({"presidium": "Bara en ordinarie ledamot kan ingå i presidiet."})
+        if self.call_order is not None and self.role != self.Role.ERSATTARE:
+            raise ValidationError({"call_order": "Inkallelseordning anges bara för ersättare."})
         if self.medlem_id and self.start:
             if self.start < self.medlem.joined or (self.medlem.left and self.start > self.medlem.left):
                 raise ValidationError({"start": "Uppdraget måste börja medan organisationen är medlem."})

@@ -50,6 +50,18 @@ class Styrelsemote(ForbundScoped):
         blank=True,
         help_text="Hälsningen i kallelsen; dagordningen och handlingarna följer med.",
     )
+    ordforande = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="presided_moten",
+        verbose_name="ordförande vid sammanträdet",
+        help_text=(
+            "Den som leder sammanträdet: styrelsens ordförande om hen är närvarande, annars vice "
+            "ordföranden, annars en ledamot som väljs för mötet."
+        ),
+    )
     justerare = models.ManyToManyField(
         Person, blank=True, related_name="justerar_moten", verbose_name="justerare"
     )

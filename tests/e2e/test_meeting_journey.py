@@ -146,6 +146,8 @@ def test_meeting_from_plan_to_justerat_protokoll(live_server, page, axe, tmp_pat
     page.get_by_role("button", name="Spara närvaron").click()
     expect(page.get_by_text("Närvaron är sparad.")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="Beslutför")).to_contain_text("4 av 4 ledamöter")
+    # The board's ordförande is present, so she presides.
+    expect(page.locator("#ordforande-vid-motet")).to_have_text("Ordförande vid sammanträdet: Eva Holmberg")
 
     page.get_by_role("link", name="Till beslut och protokoll").click()
     axe.assert_no_serious_violations(page)
@@ -156,6 +158,8 @@ def test_meeting_from_plan_to_justerat_protokoll(live_server, page, axe, tmp_pat
     }
     for title, decision in decisions.items():
         page.get_by_role("region", name=re.compile(rf"^{title} ")).get_by_label("Beslut").fill(decision)
+    # Birgitta Alm has jäv on the attestordning: three of four take part, still more than half.
+    page.get_by_role("region", name=re.compile(r"^Attestordning ")).get_by_label("Birgitta Alm").check()
     page.get_by_role("region", name="Justerare", exact=True).get_by_label("Mikael Nyström").check()
     page.get_by_role("button", name="Spara protokollet").click()
     expect(page.get_by_text("Protokollet är sparat.")).to_be_visible()
@@ -164,6 +168,13 @@ def test_meeting_from_plan_to_justerat_protokoll(live_server, page, axe, tmp_pat
     page.get_by_role("button", name="Lås protokollet för justering").click()
     expect(page.get_by_text("Mötet är nu protokoll för justering.")).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile(r"^§ \d+ Attestordning$"))).to_be_visible()
+    expect(page.get_by_text("Birgitta Alm deltog inte i handläggningen på grund av jäv.")).to_be_visible()
+    expect(page.get_by_text("I ärendet deltog 3 av 4 ledamöter med rösträtt.")).to_be_visible()
+    # Only the meeting's ordförande and the justerare justera: the samordnare is told why.
+    expect(page.get_by_role("button", name="Justera protokollet")).to_have_count(0)
+    justering = page.get_by_role("region", name="Justering")
+    expect(justering).to_contain_text("Eva Holmberg (ordförande): inte justerat ännu")
+    expect(justering).to_contain_text("Bara ordföranden vid sammanträdet och de valda justerarna")
     axe.assert_no_serious_violations(page)
     log_out(page)
 

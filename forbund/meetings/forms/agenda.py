@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 
 from ekonomi.models import Budget
+from finsam import uploads
 from finsam.concurrency import OnceForm, VersionedForm
 from forbund.forms import DateInput
 from forbund.models import (
@@ -19,7 +20,7 @@ from forbund.models import (
     Person,
     Styrelsemote,
 )
-from forbund.models.meetings import PAPER_EXTENSIONS, validate_paper_size
+from forbund.models.meetings import MAX_PAPER_BYTES, PAPER_EXTENSIONS
 from insatser.models import Insats
 from uppfoljning.models import Tertialrapport
 
@@ -64,7 +65,10 @@ class AgendaItemForm(VersionedForm, OnceForm, forms.ModelForm):
     attachment_file = forms.FileField(
         label="Ladda upp en handling",
         required=False,
-        validators=[FileExtensionValidator(PAPER_EXTENSIONS), validate_paper_size],
+        validators=[
+            FileExtensionValidator(PAPER_EXTENSIONS),
+            uploads.UploadValidator(PAPER_EXTENSIONS, max_bytes=MAX_PAPER_BYTES, check_extension=False),
+        ],
         help_text="PDF, Word eller Excel, högst 20 MB.",
     )
 

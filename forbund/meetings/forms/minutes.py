@@ -9,16 +9,19 @@ from finsam.concurrency import OnceForm, VersionedForm
 from forbund.models import AgendaItem, Attendance, Person, Rattelse, Styrelsemote
 
 from ..selectors.minutes import AttendanceRow
+from ..services import adoption
 from ..services.minutes import AttendanceEntry, ItemDecision
 
 
 class AttendanceForm(forms.Form):
-    """One checkbox per expected person; an ersättare can be set to serve for an absent ledamot."""
+    """One checkbox per expected person; an ersättare can be set to serve for an absent ledamot; the
+    ordförande vid sammanträdet is chosen when neither the ordförande nor the vice is present."""
 
-    def __init__(self, *args, rows: list[AttendanceRow], **kwargs):
+    def __init__(self, *args, rows: list[AttendanceRow], ordforande: Person | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.rows = rows
         ledamoter = [(str(r.person.pk), r.person.name) for r in rows if r.role == Attendance.Role.LEDAMOT]
+        self.fields["ordforande"] = self._ordforande_field(rows, ordforande)
         for row in rows:
             pk = row.person.pk
             self.fields[f"present_{pk}"] = forms.BooleanField(
@@ -32,6 +35,30 @@ class AttendanceForm(forms.Form):
                     required=False,
                     initial=str(replaces.pk) if replaces else "",
                 )
+
+    @staticmethod
+    def _ordforande_field(rows: list[AttendanceRow], current: Person | None) -> forms.ChoiceField:
+        seated = [r for r in rows if r.seat is not None]
+        by_rule = {r.person.pk for r in seated if r.seat.presidium}
+        # The stored choice is shown only when it was a choice, not the order's own outcome, so that
+        # marking the ordförande absent is not contradicted by the form.
+        chosen = current.pk if current is not None and current.pk not in by_rule else None
+        return forms.ChoiceField(
+            label="Ordförande vid sammanträdet",
+            required=False,
+            choices=[("", "Enligt ordningen: ordföranden, annars vice ordföranden")]
+            + [(str(r.person.pk), r.person.name) for r in seated],
+            initial=str(chosen) if chosen else "",
+            help_text=(
+                "Styrelsens ordförande leder mötet om hen är närvarande, annars vice ordföranden. "
+                "Är båda frånvarande väljer du en av de närvarande ledamöterna (eller en tjänstgörande "
+                "ersättare)."
+            ),
+        )
+
+    def ordforande(self) -> Person | None:
+        persons = {str(r.person.pk): r.person for r in self.rows}
+        return persons.get(self.cleaned_data.get("ordforande") or "")
 
     def bound_rows(self):
         """(row, present field, serves-for field or None) for the template."""
@@ -102,8 +129,19 @@ class DecisionForm(VersionedForm):
             "conflicts": [str(c.person_id) for c in item.conflicts.all()],
             "opened_version": item.lock_version,
         }
+        if item.dokumentjobb_id and item.dokumentjobb.is_adoptable:
+            initial["document_action"] = adoption.current_action(item)
         super().__init__(*args, prefix=f"punkt{item.pk}", initial=initial, **kwargs)
         self.fields["conflicts"].choices = [(pk, p.name) for pk, p in self.present.items()]
+        if "document_action" in initial:
+            job = item.dokumentjobb
+            self.fields["document_action"] = forms.ChoiceField(
+                label=f"Fastställelse av {job.get_kind_display().lower()} {job.year}",
+                required=False,
+                choices=adoption.ACTIONS,
+                help_text="Fastställer beslutet exakt den version som är kopplad till punkten? Den "
+                "publiceras i arkivet när protokollet är justerat.",
+            )
 
     def to_decision(self) -> ItemDecision:
         data = self.cleaned_data
@@ -117,6 +155,7 @@ class DecisionForm(VersionedForm):
             reservations=data["reservations"],
             conflicts=tuple(self.present[pk] for pk in data["conflicts"]),
             opened_version=self.opened,
+            document_action=data.get("document_action"),
         )
 
 
@@ -125,7 +164,7 @@ class JusterareForm(forms.Form):
         label="Justerare",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Väljs bland de närvarande.",
+        help_text="En eller två, bland de närvarande; ordföranden vid sammanträdet justerar som ordförande.",
     )
 
     def __init__(self, *args, present: list[Person], chosen: list[Person], **kwargs):

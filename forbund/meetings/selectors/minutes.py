@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from forbund.models import (
     AgendaItem,
     Attendance,
     ConflictOfInterest,
-    Dokumentjobb,
+    Faststallelse,
     Forbund,
     Kansliuppdrag,
     MeetingStatus,
@@ -41,11 +41,33 @@ def board_in_office(meeting: Styrelsemote) -> QuerySet[Styrelseuppdrag]:
     )
 
 
-def chairs(meeting: Styrelsemote) -> list[Person]:
-    return [
-        seat.person
-        for seat in board_in_office(meeting).filter(presidium=Styrelseuppdrag.Presidium.ORDFORANDE)
-    ]
+@dataclass(frozen=True)
+class Presidium:
+    """The board's ordförande and vice ordförande on the meeting's date (either may be missing)."""
+
+    ordforande: Person | None
+    vice_ordforande: Person | None
+
+
+def presidium(meeting: Styrelsemote) -> Presidium:
+    seats = {
+        seat.presidium: seat.person
+        for seat in board_in_office(meeting).exclude(presidium=Styrelseuppdrag.Presidium.NONE)
+    }
+    return Presidium(
+        ordforande=seats.get(Styrelseuppdrag.Presidium.ORDFORANDE),
+        vice_ordforande=seats.get(Styrelseuppdrag.Presidium.VICE_ORDFORANDE),
+    )
+
+
+def presiding_by_rule(board: Presidium, voting_present: set[int]) -> tuple[Person | None, str]:
+    """Who presides when the förbundsordning's order decides: the ordförande if present, else the
+    vice ordförande if present, else no one (a ledamot is chosen for the meeting). Returns the
+    person and what they are on the board ("ordförande", "vice ordförande")."""
+    for person, title in ((board.ordforande, "ordförande"), (board.vice_ordforande, "vice ordförande")):
+        if person is not None and person.pk in voting_present:
+            return person, title
+    return None, ""
 
 
 # Attendance and quorum ------------------------------------------------------------------------
@@ -60,6 +82,13 @@ class AttendanceRow:
     seat: Styrelseuppdrag | None = None
     record: Attendance | None = None
     suggested_for: Person | None = None  # an absent ledamot this ersättare could serve for
+    medlem_ids: frozenset[int] = frozenset()  # the members whose seat the person holds
+    call_order: int | None = None  # an ersättare's place in the call-in order
+
+    @property
+    def call_key(self) -> tuple:
+        """Ersättare are called in by their recorded order; those without one come last, by name."""
+        return (self.call_order is None, self.call_order or 0, self.person.name)
 
     @property
     def present(self) -> bool:
@@ -93,7 +122,18 @@ def attendance_rows(meeting: Styrelsemote) -> list[AttendanceRow]:
         if seat.person_id in seen:
             continue
         seen.add(seat.person_id)
-        rows.append(AttendanceRow(seat.person, seat.role, seat=seat, record=records.get(seat.person_id)))
+        same = [s for s in seats if s.person_id == seat.person_id and s.role == seat.role]
+        orders = [s.call_order for s in same if s.call_order is not None]
+        rows.append(
+            AttendanceRow(
+                seat.person,
+                seat.role,
+                seat=seat,
+                record=records.get(seat.person_id),
+                medlem_ids=frozenset(s.medlem_id for s in same),
+                call_order=min(orders) if orders else None,
+            )
+        )
     staff = (
         Kansliuppdrag.objects.filter(forbund_id=meeting.forbund_id)
         .filter(in_office_q(meeting.date))
@@ -108,25 +148,28 @@ def attendance_rows(meeting: Styrelsemote) -> list[AttendanceRow]:
         if person_id not in seen:
             seen.add(person_id)
             rows.append(AttendanceRow(record.person, record.role, record=record))
-    _suggest_serving(rows)
+    _suggest_serving(rows, shared=meeting.forbund.ersattare_shared)
     return rows
 
 
-def _suggest_serving(rows: list[AttendanceRow]) -> None:
-    """A ledamot recorded absent, with no one serving for them, gets their own member's ersättare
-    (present and not already serving) suggested as tjänstgörande ersättare; each ersättare once."""
+def _suggest_serving(rows: list[AttendanceRow], *, shared: bool) -> None:
+    """A ledamot recorded absent, with no one serving for them, gets the first ersättare in the
+    call-in order (present and not already serving) suggested as tjänstgörande ersättare: one of
+    their own member's ersättare, or any ersättare when the förbund's ersättare are shared. Each
+    ersättare is suggested once."""
     served = {row.replaces.pk for row in rows if row.replaces}
     absent = [
         row
         for row in rows
         if row.role == "ledamot" and row.record and not row.present and row.person.pk not in served
     ]
+    ersattare = sorted(
+        (row for row in rows if row.role == "ersattare" and row.seat is not None), key=lambda r: r.call_key
+    )
     for row in absent:
-        for candidate in rows:
+        for candidate in ersattare:
             if (
-                candidate.role == "ersattare"
-                and candidate.seat is not None
-                and candidate.seat.medlem_id == row.seat.medlem_id
+                (shared or candidate.medlem_ids & row.medlem_ids)
                 and candidate.present
                 and candidate.replaces is None
                 and candidate.suggested_for is None
@@ -157,7 +200,14 @@ class Quorum:
         return self.ledamoter // 2 + 1
 
 
-def quorum(meeting: Styrelsemote) -> Quorum:
+def voting_person_ids(meeting: Styrelsemote) -> set[int]:
+    """Those present with a vote: the ledamöter present and the serving ersättare, each person once."""
+    return set(
+        meeting.attendance.filter(present=True, role__in=VOTING_ROLES).values_list("person_id", flat=True)
+    )
+
+
+def quorum(meeting: Styrelsemote, voting: set[int] | None = None) -> Quorum:
     """More than half of the ledamöter, counting serving ersättare, must be present. A person counts
     once, however many seats they hold or ledamöter they were named to stand in for."""
     seats = (
@@ -167,10 +217,14 @@ def quorum(meeting: Styrelsemote) -> Quorum:
         .distinct()
         .count()
     )
-    voting = (
-        meeting.attendance.filter(present=True, role__in=VOTING_ROLES).values("person_id").distinct().count()
-    )
-    return Quorum(ledamoter=seats, voting_present=voting)
+    voting = voting_person_ids(meeting) if voting is None else voting
+    return Quorum(ledamoter=seats, voting_present=len(voting))
+
+
+def item_quorum(state: Quorum, voting: set[int], conflicted: set[int]) -> Quorum:
+    """The quorum for one item: a person with jäv takes no part in it, so they leave the item's
+    voting count; the board's seats stay what they are (the same rule, applied per item)."""
+    return Quorum(ledamoter=state.ledamoter, voting_present=len(voting - conflicted))
 
 
 def quorum_text(state: Quorum) -> str:
@@ -189,16 +243,24 @@ class Approver:
     role: str
     approval: MinutesApproval | None = None
 
+    @property
+    def has_account(self) -> bool:
+        """Each approver justerar by logging in with their own account."""
+        return self.person.user_id is not None
 
-def approvers(meeting: Styrelsemote) -> list[Approver]:
-    """The ordförande and every chosen justerare, each with their approval if given."""
+
+def approvers(meeting: Styrelsemote, justerare: list[Person] | None = None) -> list[Approver]:
+    """The meeting's ordförande (who presided, not necessarily the board's ordförande) and every
+    chosen justerare, each with their approval if given."""
     given = {a.person_id: a for a in meeting.approvals.select_related("person", "user")}
     result: list[Approver] = []
-    for person in chairs(meeting):
+    if meeting.ordforande_id is not None:
+        person = meeting.ordforande
         result.append(Approver(person, MinutesApproval.Role.ORDFORANDE, given.get(person.pk)))
-    chair_ids = {a.person.pk for a in result}
-    for person in meeting.justerare.order_by("name"):
-        if person.pk not in chair_ids:
+    if justerare is None:
+        justerare = list(meeting.justerare.order_by("name"))
+    for person in justerare:
+        if person.pk != meeting.ordforande_id:
             result.append(Approver(person, MinutesApproval.Role.JUSTERARE, given.get(person.pk)))
     return result
 
@@ -219,6 +281,8 @@ class MinutesState:
 
     quorum: Quorum
     quorum_text: str
+    ordforande: Person | None  # who presided
+    justerare: list[Person]
     approvers: list[Approver]
     announced_on: datetime.date | None
     announced_until: datetime.date | None
@@ -227,10 +291,13 @@ class MinutesState:
 
 def minutes_state(meeting: Styrelsemote) -> MinutesState:
     state = quorum(meeting)
+    justerare = list(meeting.justerare.order_by("name"))
     return MinutesState(
         quorum=state,
         quorum_text=quorum_text(state),
-        approvers=approvers(meeting),
+        ordforande=meeting.ordforande,
+        justerare=justerare,
+        approvers=approvers(meeting, justerare),
         announced_on=meeting.announced_on,
         announced_until=announcement_end(meeting),
         rattelser=rattelser(meeting),
@@ -241,10 +308,23 @@ def minutes_state(meeting: Styrelsemote) -> MinutesState:
 
 
 def minutes_items(meeting: Styrelsemote) -> QuerySet[AgendaItem]:
-    return meeting.items.prefetch_related(
-        Prefetch("conflicts", queryset=ConflictOfInterest.objects.select_related("person")),
-        Prefetch("rattelser", queryset=Rattelse.objects.order_by("made_at", "id")),
-    ).order_by("order", "id")
+    return (
+        meeting.items.select_related("dokumentjobb")
+        .prefetch_related(
+            Prefetch("conflicts", queryset=ConflictOfInterest.objects.select_related("person")),
+            Prefetch("rattelser", queryset=Rattelse.objects.order_by("made_at", "id")),
+        )
+        .order_by("order", "id")
+    )
+
+
+def minutes_items_counted(meeting: Styrelsemote, state: Quorum, voting: set[int]) -> list[AgendaItem]:
+    """The items, each with `quorum`: who may vote on it once those with jäv step out (`voting`
+    are those present with a vote, `state` the meeting's quorum)."""
+    items = list(minutes_items(meeting))
+    for item in items:
+        item.quorum = item_quorum(state, voting, {c.person_id for c in item.conflicts.all()})
+    return items
 
 
 def minutes_context(meeting: Styrelsemote) -> dict:
@@ -256,10 +336,14 @@ def minutes_context(meeting: Styrelsemote) -> dict:
     def by_role(role: str) -> list[Attendance]:
         return sorted((a for a in attendance if a.role == role), key=lambda a: a.person.name)
 
+    voting = voting_person_ids(meeting)
+    state = quorum(meeting, voting)
+    justerare = list(meeting.justerare.order_by("name"))
     return {
         "meeting": meeting,
         "forbund": meeting.forbund,
-        "items": list(minutes_items(meeting)),
+        "ordforande": meeting.ordforande,
+        "items": minutes_items_counted(meeting, state, voting),
         "ledamoter": by_role(Attendance.Role.LEDAMOT),
         "tjanstgorande": by_role(Attendance.Role.TJANSTGORANDE),
         "ersattare": by_role(Attendance.Role.ERSATTARE),
@@ -268,9 +352,9 @@ def minutes_context(meeting: Styrelsemote) -> dict:
         "absent": list(
             meeting.attendance.filter(present=False, role=Attendance.Role.LEDAMOT).select_related("person")
         ),
-        "quorum": quorum(meeting),
-        "justerare": list(meeting.justerare.order_by("name")),
-        "approvers": approvers(meeting),
+        "quorum": state,
+        "justerare": justerare,
+        "approvers": approvers(meeting, justerare),
         "announced_on": meeting.announced_on,
         "announced_until": announcement_end(meeting),
         "is_justerat": meeting.status == MeetingStatus.JUSTERAT,
@@ -285,15 +369,40 @@ def public_meetings(forbund: Forbund) -> QuerySet[Styrelsemote]:
     ).order_by("-date", "-start_time")
 
 
-def published_plans(forbund: Forbund) -> QuerySet[Dokumentjobb]:
-    """The latest finished verksamhetsplan per year."""
-    latest = (
-        Dokumentjobb.objects.filter(
-            forbund=forbund, kind=Dokumentjobb.Kind.VERKSAMHETSPLAN, status=Dokumentjobb.Status.KLAR
-        )
-        .exclude(file="")
-        .values("year")
-        .annotate(last=Max("pk"))
-        .values("last")
+def published_documents(forbund: Forbund) -> QuerySet[Faststallelse]:
+    """The adopted verksamhetsplaner and årsredovisningar whose fastställd edition is published (the
+    minutes that adopted them are justerade), withdrawn ones included: the archive lists those as
+    withdrawn, without the file. A draft never appears here."""
+    return (
+        Faststallelse.objects.filter(forbund=forbund, published_at__isnull=False)
+        .exclude(published_file="")
+        .select_related("forbund", "item__meeting", "withdrawn_by_item__meeting")
+        .order_by("-year", "kind", "-adopted_on")
     )
-    return Dokumentjobb.objects.filter(pk__in=latest).order_by("-year")
+
+
+def downloadable_documents(forbund: Forbund) -> QuerySet[Faststallelse]:
+    """The fastställda editions the archive serves: published and not withdrawn."""
+    return published_documents(forbund).filter(withdrawn_on__isnull=True)
+
+
+@dataclass
+class ArchiveYear:
+    year: int
+    documents: list[Faststallelse]
+    meetings: list[tuple[Styrelsemote, datetime.date | None]]
+
+
+def archive_years(forbund: Forbund) -> list[ArchiveYear]:
+    """The public archive per year, newest first: the fastställda documents and the justerade
+    minutes (with their anslag's end)."""
+    years: dict[int, ArchiveYear] = {}
+
+    def year(number: int) -> ArchiveYear:
+        return years.setdefault(number, ArchiveYear(number, [], []))
+
+    for document in published_documents(forbund):
+        year(document.year).documents.append(document)
+    for meeting in public_meetings(forbund):
+        year(meeting.date.year).meetings.append((meeting, announcement_end(meeting)))
+    return [years[number] for number in sorted(years, reverse=True)]

@@ -19,6 +19,7 @@ from forbund.models import (
     AgendaTemplateItem,
     Delegationsbeslut,
     Forbund,
+    MeetingStatus,
     Styrelsemote,
     User,
 )
@@ -187,6 +188,12 @@ def _place_new_item(meeting: Styrelsemote, item: AgendaItem) -> None:
 def _add_item(meeting: Styrelsemote, item: AgendaItem, by: User) -> AgendaItem:
     if not AgendaItem.objects.filter(meeting=meeting).exists():
         _insert_standard_items(meeting, by)
+        if item.kind != AgendaKind.DELEGATION:
+            # The agenda is being made: decisions on applications taken under delegation since the
+            # last meeting are reported in it without anyone having to remember them. (Other
+            # delegationsbeslut are reported with the agenda's "Anmäl delegationsbeslut" button.)
+            waiting = delegationsbeslut_unreported(meeting.forbund, before=meeting.date)
+            _report_delegationsbeslut(meeting, waiting.filter(insats_beslut__isnull=False), by)
     item.meeting = meeting
     item.added_late = meeting.notices.exists()
     item.order = 0
@@ -347,6 +354,54 @@ def delegationsbeslut_save(
         description=f"Ändrade delegationsbeslut: {instance}",
     )
     return instance
+
+
+def _report_delegationsbeslut(meeting: Styrelsemote, decisions, by: User) -> AgendaItem | None:
+    """Mark `decisions` reported in the meeting's "Anmälan av delegationsbeslut", made when missing."""
+    decisions = list(decisions.select_for_update(of=("self",)))
+    if not decisions:
+        return None
+    item = AgendaItem.objects.filter(meeting=meeting, kind=AgendaKind.DELEGATION).first()
+    if item is None:
+        item = _add_item(
+            meeting,
+            AgendaItem(kind=AgendaKind.DELEGATION, title=DELEGATION_TITLE, proposal=DELEGATION_PROPOSAL),
+            by,
+        )
+    for decision in decisions:
+        before = audit.values(decision)
+        decision.reported_in = item
+        decision.lock_version += 1
+        decision.save(update_fields=["reported_in", "lock_version"])
+        audit.changed(
+            forbund=meeting.forbund,
+            actor=by,
+            obj=decision,
+            before=before,
+            description=f"{meeting}: anmälde delegationsbeslutet {decision}",
+        )
+    return item
+
+
+def next_reporting_meeting(decision: Delegationsbeslut) -> Styrelsemote | None:
+    """The first meeting on or after the decision whose agenda can still change."""
+    return (
+        Styrelsemote.objects.filter(forbund_id=decision.forbund_id, date__gte=decision.decided_on)
+        .exclude(status__in=[MeetingStatus.JUSTERING, MeetingStatus.JUSTERAT])
+        .order_by("date", "start_time", "id")
+        .first()
+    )
+
+
+@transaction.atomic
+def delegationsbeslut_report_to_next_meeting(*, decision: Delegationsbeslut, by: User) -> AgendaItem | None:
+    """Report a new delegationsbeslut to the next meeting whose agenda is open. With no such meeting
+    yet the decision waits in the register and is reported when that meeting's agenda is made."""
+    meeting = next_reporting_meeting(decision)
+    if meeting is None:
+        return None
+    meeting = lock_meeting(meeting, by, "edit_agenda")
+    return _report_delegationsbeslut(meeting, Delegationsbeslut.objects.filter(pk=decision.pk), by)
 
 
 @transaction.atomic

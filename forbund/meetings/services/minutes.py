@@ -32,7 +32,17 @@ from forbund.models import (
     User,
 )
 
-from ..selectors.minutes import Quorum, approvers, board_in_office, chairs, quorum
+from ..selectors.minutes import (
+    Quorum,
+    approvers,
+    board_in_office,
+    item_quorum,
+    presiding_by_rule,
+    presidium,
+    quorum,
+    voting_person_ids,
+)
+from . import adoption
 from .agenda import lock_meeting
 
 # Attendance -----------------------------------------------------------------------------------
@@ -46,8 +56,31 @@ class AttendanceEntry:
     replaces: Person | None = None
 
 
+def _seat_members(meeting: Styrelsemote) -> dict[tuple[int, str], set[int]]:
+    """(person, ledamot/ersattare) → the members whose seat of that kind the person holds."""
+    members: dict[tuple[int, str], set[int]] = {}
+    for seat in board_in_office(meeting):
+        members.setdefault((seat.person_id, seat.role), set()).add(seat.medlem_id)
+    return members
+
+
+def _check_own_member(meeting: Styrelsemote, entry: AttendanceEntry, members) -> None:
+    """An ersättare serves for a ledamot appointed by their own member, unless the förbundsordning
+    makes the ersättare shared (`Forbund.ersattare_shared`)."""
+    if meeting.forbund.ersattare_shared:
+        return
+    own = members.get((entry.person.pk, Styrelseuppdrag.Role.ERSATTARE), set())
+    theirs = members.get((entry.replaces.pk, Styrelseuppdrag.Role.LEDAMOT), set())
+    if not own & theirs:
+        raise ValidationError(
+            f"{entry.person} är ersättare för en annan medlem än {entry.replaces} och kan inte tjänstgöra "
+            "för hen: i förbundet tjänstgör en ersättare bara för en ledamot från sin egen medlem."
+        )
+
+
 def _check_attendance(meeting: Styrelsemote, entries: list[AttendanceEntry]) -> None:
-    seats = {(s.person_id, s.role) for s in board_in_office(meeting)}
+    members = _seat_members(meeting)
+    seats = set(members)
     ledamot_ids = {person_id for person_id, role in seats if role == Styrelseuppdrag.Role.LEDAMOT}
     absent_ids = {e.person.pk for e in entries if e.role == Attendance.Role.LEDAMOT and not e.present}
     listed: dict[int, AttendanceEntry] = {}
@@ -80,16 +113,78 @@ def _check_attendance(meeting: Styrelsemote, entries: list[AttendanceEntry]) -> 
                 )
             if entry.replaces.pk in replaced:
                 raise ValidationError(f"Bara en ersättare kan tjänstgöra för {entry.replaces}.")
+            _check_own_member(meeting, entry, members)
             replaced.add(entry.replaces.pk)
         elif entry.replaces is not None:
             raise ValidationError("Bara en tjänstgörande ersättare tjänstgör för någon.")
 
 
+def _presiding(meeting: Styrelsemote, entries: list[AttendanceEntry], chosen: Person | None) -> Person | None:
+    """Who presides: the board's ordförande if present, else the vice ordförande if present, else
+    the ledamot (or serving ersättare) the samordnare chose among those present with a vote."""
+    voting = {
+        e.person.pk
+        for e in entries
+        if e.present and e.role in (Attendance.Role.LEDAMOT, Attendance.Role.TJANSTGORANDE)
+    }
+    by_rule, title = presiding_by_rule(presidium(meeting), voting)
+    if by_rule is not None:
+        if chosen is not None and chosen.pk != by_rule.pk:
+            raise ValidationError(
+                f"{by_rule} är styrelsens {title} och närvarande och är därför ordförande vid "
+                f"sammanträdet, inte {chosen}."
+            )
+        return by_rule
+    if chosen is not None:
+        if chosen.pk not in voting:
+            raise ValidationError(
+                f"{chosen} är inte närvarande ledamot och kan inte vara ordförande vid sammanträdet."
+            )
+        return chosen
+    if voting:
+        raise ValidationError(
+            "Varken ordföranden eller vice ordföranden är närvarande. Välj vilken av de närvarande "
+            "ledamöterna som är ordförande vid sammanträdet."
+        )
+    return None
+
+
+def _save_ordforande(meeting: Styrelsemote, person: Person | None, by: User) -> None:
+    if meeting.ordforande_id == (person.pk if person else None):
+        return
+    if person is not None and meeting.justerare.filter(pk=person.pk).exists():
+        raise ValidationError(
+            f"{person} är vald justerare och kan inte samtidigt vara ordförande vid sammanträdet. "
+            "Välj en annan justerare i protokollet först."
+        )
+    before = audit.values(meeting)
+    meeting.ordforande = person
+    meeting.lock_version += 1
+    meeting.save(update_fields=["ordforande", "lock_version"])
+    audit.changed(
+        forbund=meeting.forbund,
+        actor=by,
+        obj=meeting,
+        before=before,
+        description=f"{meeting}: ordförande vid sammanträdet är {person or 'inte angiven'}",
+    )
+
+
 @transaction.atomic
-def attendance_save(*, meeting: Styrelsemote, by: User, entries: list[AttendanceEntry]) -> None:
-    """Record who attended, all at once. A tjänstgörande ersättare serves for one absent ledamot."""
+def attendance_save(
+    *,
+    meeting: Styrelsemote,
+    by: User,
+    entries: list[AttendanceEntry],
+    ordforande: Person | None = None,
+) -> None:
+    """Record who attended, all at once, and who presided. A tjänstgörande ersättare serves for one
+    absent ledamot of their own member (any absent ledamot when the förbund's ersättare are shared).
+    `ordforande` is the samordnare's choice, needed only when neither the ordförande nor the vice
+    ordförande is present."""
     meeting = lock_meeting(meeting, by, "edit_minutes")
     _check_attendance(meeting, entries)
+    _save_ordforande(meeting, _presiding(meeting, entries, ordforande), by)
     records = {record.person_id: record for record in meeting.attendance.select_related("person", "replaces")}
     for entry in entries:
         record = records.get(entry.person.pk)
@@ -152,6 +247,7 @@ class ItemDecision:
     reservations: str = ""
     conflicts: tuple[Person, ...] = ()
     opened_version: int | None = None  # the item's version when the form was opened
+    document_action: str | None = None  # adopt/withdraw the item's document (None: no such choice)
 
     @property
     def has_vote(self) -> bool:
@@ -186,13 +282,21 @@ def _check_votes(entry: ItemDecision, state: Quorum) -> None:
         raise ValidationError(f"{title}: utslagsröst används bara vid lika röstetal.")
 
 
-def _require_quorum(state: Quorum) -> None:
-    if not state.quorate:
+def _require_quorum(state: Quorum, entry: ItemDecision, voting: set[int]) -> None:
+    if state.quorate:
+        return
+    javiga = [person for person in entry.conflicts if person.pk in voting]
+    if javiga:
         raise ValidationError(
-            f"Styrelsen är inte beslutför: {state.voting_present} av {state.ledamoter} ledamöter med "
-            f"rösträtt är närvarande, det behövs minst {state.needed}. Registrera närvaron eller en "
-            "tjänstgörande ersättare."
+            f"Styrelsen är inte beslutför i ärendet {entry.item.title}: {_names(javiga)} deltar inte på "
+            f"grund av jäv, så {state.voting_present} av {state.ledamoter} ledamöter med rösträtt deltar, "
+            f"det behövs minst {state.needed}. Ärendet kan inte beslutas; töm beslutstexten."
         )
+    raise ValidationError(
+        f"Styrelsen är inte beslutför: {state.voting_present} av {state.ledamoter} ledamöter med "
+        f"rösträtt är närvarande, det behövs minst {state.needed}. Registrera närvaron eller en "
+        "tjänstgörande ersättare."
+    )
 
 
 def _names(persons) -> str:
@@ -252,6 +356,24 @@ def _save_justerare(meeting: Styrelsemote, justerare: list[Person], by: User) ->
     )
 
 
+MAX_JUSTERARE = 2
+
+
+def _check_justerare(meeting: Styrelsemote, justerare: list[Person], present_ids: set[int]) -> None:
+    """One or two justerare, among those present, besides the meeting's ordförande (who justerar
+    as ordförande)."""
+    if len(justerare) > MAX_JUSTERARE:
+        raise ValidationError("Välj en eller två justerare.")
+    for person in justerare:
+        if person.pk not in present_ids:
+            raise ValidationError(f"{person} är inte närvarande och kan inte justera protokollet.")
+        if person.pk == meeting.ordforande_id:
+            raise ValidationError(
+                f"{person} är ordförande vid sammanträdet och justerar som ordförande; välj någon annan "
+                "som justerare."
+            )
+
+
 @transaction.atomic
 def minutes_save(
     *,
@@ -261,29 +383,36 @@ def minutes_save(
     justerare: list[Person] | None = None,
 ) -> None:
     """Record the decisions (with votes, reservations and jäv) and the justerare, all or nothing.
-    A decision can only be recorded when the board is quorate. A decision someone else saved after
+    A decision on an item can only be recorded when the board is quorate for that item, counting
+    those present with a vote less those with jäv on it. A decision someone else saved after
     the page was opened is not overwritten (`StaleDecision`)."""
     meeting = lock_meeting(meeting, by, "edit_minutes")
-    state = quorum(meeting)
+    voting = voting_person_ids(meeting)
+    state = quorum(meeting, voting)
     present_ids = set(meeting.attendance.filter(present=True).values_list("person_id", flat=True))
-    if any(entry.decision.strip() for entry in decisions):
-        _require_quorum(state)
     for entry in decisions:
         if entry.item.meeting_id != meeting.pk:
             raise ValidationError("Punkten hör till ett annat möte.")
-        _check_votes(entry, state)
         for person in entry.conflicts:
             if person.pk not in present_ids:
                 raise ValidationError(
                     f"{entry.item.title}: {person} är inte närvarande och kan inte anmäla jäv."
                 )
+        # Quorum is checked per item: those with jäv on it take no part in it.
+        item_state = item_quorum(state, voting, {person.pk for person in entry.conflicts})
+        if entry.decision.strip():
+            _require_quorum(item_state, entry, voting)
+        _check_votes(entry, item_state)
     if justerare is not None:
-        for person in justerare:
-            if person.pk not in present_ids:
-                raise ValidationError(f"{person} är inte närvarande och kan inte justera protokollet.")
+        _check_justerare(meeting, justerare, present_ids)
         _save_justerare(meeting, justerare, by)
     for entry in decisions:
         _save_decision(meeting, entry, by)
+    for entry in decisions:
+        if entry.document_action is not None:
+            adoption.record_document_decision(
+                meeting=meeting, item=entry.item, action=entry.document_action, by=by
+            )
 
 
 # The minutes' status ---------------------------------------------------------------------------
@@ -362,18 +491,19 @@ def meeting_transition(*, meeting: Styrelsemote, to: str, by: User, comment: str
 
 @transaction.atomic
 def minutes_approve(*, meeting: Styrelsemote, by: User) -> MinutesApproval:
-    """The ordförande or a justerare approves; the last approval makes the minutes justerat and sets
-    the announcement date (anslag), which starts the three weeks for an appeal."""
+    """The meeting's ordförande or a justerare approves, each logged in with their own account; the
+    last approval makes the minutes justerat and sets the announcement date (anslag), which starts
+    the three weeks for an appeal."""
     current = lock_meeting(meeting, by, "approve_minutes")
     person = access.person_of(by, current.forbund)
-    is_chair = any(p.pk == person.pk for p in chairs(current))
+    is_chair = person.pk == current.ordforande_id
     role = MinutesApproval.Role.ORDFORANDE if is_chair else MinutesApproval.Role.JUSTERARE
     approval = MinutesApproval.objects.create(meeting=current, person=person, role=role, user=by)
     audit.created(
         forbund=current.forbund,
         actor=by,
         obj=approval,
-        description=f"{current}: protokollet justerat av {person}",
+        description=f"{current}: protokollet justerat av {person} ({approval.get_role_display().lower()})",
     )
     if all(a.approval is not None for a in approvers(current)):
         workflow.transition(
@@ -383,6 +513,7 @@ def minutes_approve(*, meeting: Styrelsemote, by: User) -> MinutesApproval:
             automatic=True,
             changes={"announced_on": timezone.localdate()},
         )
+        adoption.publish_when_justerat(current)
     return approval
 
 

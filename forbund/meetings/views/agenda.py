@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from finsam import concurrency
+from finsam import broker, concurrency
+from finsam.files import file_response
 from forbund.mixins import ForbundViewMixin, add_model_errors
 from forbund.models import AgendaAttachment, AgendaItem, AgendaTemplateItem, Delegationsbeslut, Styrelsemote
 
@@ -189,7 +190,7 @@ class AgendaAttachmentDownloadView(MeetingMixin, View):
             AgendaAttachment, item__meeting=self.meeting, pk=self.kwargs["attachment_pk"]
         )
         name = attachment.file.name.rsplit("/", 1)[-1]
-        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=name)
+        return file_response(attachment.file, filename=name)
 
 
 class MeetingIcsView(MeetingMixin, View):
@@ -232,6 +233,8 @@ class NoticeSendView(MeetingMixin, TemplateView):
                 form.show_stale(error)
             except ValidationError as error:
                 form.add_error(None, ValidationError(error.messages))
+            except broker.BrokerUnavailable as error:
+                form.add_error(None, error.message)
             else:
                 count = len(notice_selectors.notice_recipient_list(notice))
                 if count:

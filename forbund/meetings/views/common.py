@@ -41,7 +41,9 @@ class MeetingMixin(ForbundViewMixin):
 
     def load_objects(self) -> None:
         self.meeting = get_object_or_404(
-            Styrelsemote.objects.select_related("forbund"), forbund=self.forbund, pk=self.kwargs["pk"]
+            Styrelsemote.objects.select_related("forbund", "ordforande"),
+            forbund=self.forbund,
+            pk=self.kwargs["pk"],
         )
 
     def refused_by_state(self, verdict: access.Verdict) -> None:

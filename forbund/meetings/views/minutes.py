@@ -37,7 +37,8 @@ class AttendanceView(MinutesPageMixin, TemplateView):
         state = selectors.quorum(self.meeting)
         context.update(
             rows=rows,
-            form=form or AttendanceForm(rows=rows),
+            form=form or AttendanceForm(rows=rows, ordforande=self.meeting.ordforande),
+            ordforande=self.meeting.ordforande,
             add_form=add_form
             or AttendanceAddForm(persons=Person.objects.filter(forbund=self.forbund).exclude(pk__in=listed)),
             quorum=state,
@@ -48,10 +49,17 @@ class AttendanceView(MinutesPageMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         if "lagg_till" in request.POST:
             return self.post_add()
-        form = AttendanceForm(request.POST, rows=selectors.attendance_rows(self.meeting))
+        form = AttendanceForm(
+            request.POST, rows=selectors.attendance_rows(self.meeting), ordforande=self.meeting.ordforande
+        )
         if form.is_valid():
             try:
-                services.attendance_save(meeting=self.meeting, by=request.user, entries=form.entries())
+                services.attendance_save(
+                    meeting=self.meeting,
+                    by=request.user,
+                    entries=form.entries(),
+                    ordforande=form.ordforande(),
+                )
             except ValidationError as error:
                 for message in error.messages:
                     form.add_error(None, message)
@@ -90,7 +98,8 @@ class MinutesView(MinutesPageMixin, TemplateView):
 
     def build_forms(self, data=None):
         present = selectors.present_persons(self.meeting)
-        items = list(selectors.minutes_items(self.meeting))
+        voting = selectors.voting_person_ids(self.meeting)
+        items = selectors.minutes_items_counted(self.meeting, selectors.quorum(self.meeting, voting), voting)
         decision_forms = [DecisionForm(data, item=item, present=present) for item in items]
         justerare_form = JusterareForm(data, present=present, chosen=list(self.meeting.justerare.all()))
         return decision_forms, justerare_form

@@ -1,5 +1,6 @@
-"""The förbund's public archive, open without login: announced (justerade) minutes and the decided
-verksamhetsplaner, with search. Nothing else is public; an unjusterat meeting is a 404.
+"""The förbund's public archive, open without login: per year, the announced (justerade) minutes and
+the fastställda verksamhetsplaner and årsredovisningar (only their fastställd edition; a draft is
+never public), with search. Nothing else is public; an unjusterat meeting or a draft is a 404.
 
 Its URLs are `forbund.urls.public_urlpatterns`, included by finsam/urls.py at
 `arkiv/<slug:forbund>/`; the URL names carry no namespace."""
@@ -8,12 +9,13 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
 from finsam import access
+from finsam.files import file_response
 from forbund.models import AgendaItem, Forbund
 
 from ..selectors import minutes
@@ -54,12 +56,7 @@ class ArchiveView(PublicMixin, TemplateView):
                 .select_related("meeting")
                 .order_by("-meeting__date", "paragraph")
             )
-        context.update(
-            query=query,
-            hits=hits,
-            meetings=[(m, minutes.announcement_end(m)) for m in meetings],
-            plans=minutes.published_plans(self.forbund),
-        )
+        context.update(query=query, hits=hits, years=minutes.archive_years(self.forbund))
         return context
 
 
@@ -93,7 +90,9 @@ class PublicAnnouncementView(PublicMixin, TemplateView):
 @login_not_required
 @access.public
 def plan_download(request, forbund: str, pk: int):
-    plan = minutes.published_plans(get_object_or_404(Forbund, slug=forbund)).filter(pk=pk).first()
-    if plan is None:
+    """The fastställd edition of an adopted document (`pk` is the adoption's). A draft, a job's id, an
+    adoption not yet published or a withdrawn one is a 404, logged in or not."""
+    document = minutes.downloadable_documents(get_object_or_404(Forbund, slug=forbund)).filter(pk=pk).first()
+    if document is None:
         raise Http404("Dokumentet finns inte.")
-    return FileResponse(plan.file.open("rb"), as_attachment=True, filename=plan.filename)
+    return file_response(document.published_file, filename=document.filename)
