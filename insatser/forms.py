@@ -1,4 +1,6 @@
-"""Forms for insatser. They check the shape of the input; the services check the rules."""
+"""Forms for insatser. They check the shape of the input; the services check the rules. Every text
+field is screened for personnummer (`ScreenedTextMixin`): applications, budgets and decisions travel
+into the board's packet, and no participant may be named in them."""
 
 from __future__ import annotations
 
@@ -7,13 +9,22 @@ from decimal import Decimal
 from django import forms
 from django.core.validators import MinValueValidator
 
-from finsam import access
+from finsam import access, uploads
 from finsam.concurrency import OnceForm, VersionedForm
+from finsam.personnummer import ScreenedTextMixin
 from forbund.forms import DateInput, ForbundScopedForm
-from forbund.models import Forbund, Medlem, Styrelsemote, User
+from forbund.models import AgendaItem, Forbund, Medlem, MeetingStatus, Styrelsemote, User
 
-from .models import Attachment, Beslut, Delprocess, Goal, Insats, Milestone
-from .selectors import parties_of
+from .models import (
+    ALLOWED_ATTACHMENT_EXTENSIONS,
+    MAX_ATTACHMENT_BYTES,
+    Attachment,
+    Beslut,
+    Delprocess,
+    Goal,
+    Insats,
+    Milestone,
+)
 from .services import BudgetLineData
 
 APPLICATION_FIELDS = [
@@ -51,7 +62,7 @@ class InsatsVersionForm(VersionedForm):
         self.fields["opened_version"].initial = insats.lock_version
 
 
-class InsatsForm(ForbundScopedForm):
+class InsatsForm(ScreenedTextMixin, ForbundScopedForm):
     """The application: what, for whom, why, by whom, when; goals as one per line. A new one is made
     once per form (a double submit leads to it), an edit is saved only over the version it opened."""
 
@@ -107,7 +118,7 @@ class InsatsForm(ForbundScopedForm):
         }
 
 
-class DelprocessForm(OnceForm, forms.ModelForm):
+class DelprocessForm(ScreenedTextMixin, OnceForm, forms.ModelForm):
     class Meta:
         model = Delprocess
         fields = ["name", "owner", "owner_unit", "problem", "goals", "activities"]
@@ -123,7 +134,7 @@ class DelprocessForm(OnceForm, forms.ModelForm):
         self.fields["owner"].queryset = Medlem.objects.filter(forbund_id=insats.forbund_id)
 
 
-class BudgetLineForm(forms.Form):
+class BudgetLineForm(ScreenedTextMixin, forms.Form):
     """One budget line with an amount field per year of the insats's period."""
 
     section = forms.CharField(label="Avsnitt", required=False, max_length=200)
@@ -198,7 +209,16 @@ class BaseBudgetFormSet(forms.BaseFormSet):
         ]
 
 
-BudgetFormSet = forms.formset_factory(BudgetLineForm, formset=BaseBudgetFormSet, extra=3, can_delete=True)
+# At most this many lines: a tampered form count otherwise builds (and shows) Django's default 2 000 forms.
+MAX_BUDGET_LINES = 100
+BudgetFormSet = forms.formset_factory(
+    BudgetLineForm,
+    formset=BaseBudgetFormSet,
+    extra=3,
+    can_delete=True,
+    max_num=MAX_BUDGET_LINES,
+    absolute_max=MAX_BUDGET_LINES,
+)
 
 
 def budget_initial(insats: Insats) -> list[dict]:
@@ -216,34 +236,57 @@ def budget_initial(insats: Insats) -> list[dict]:
     return initial
 
 
-class SignatureForm(InsatsVersionForm):
-    medlem = forms.ModelChoiceField(label="Part", queryset=Medlem.objects.none())
-    name = forms.CharField(label="Behörig företrädare", max_length=200)
-    title = forms.CharField(label="Befattning", max_length=200)
-    confirm = forms.BooleanField(
-        label="Företrädaren har tagit del av ansökan och godkänner att den skickas in.",
-        error_messages={"required": "Bekräfta att företrädaren godkänner ansökan."},
-    )
-
-    def __init__(self, *args, insats: Insats, **kwargs):
-        super().__init__(*args, insats=insats, **kwargs)
-        self.fields["medlem"].queryset = Medlem.objects.filter(pk__in=parties_of(insats))
+class AgendaItemChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: AgendaItem) -> str:
+        paragraph = f"§ {obj.paragraph}" if obj.paragraph is not None else "§ (numreras i protokollet)"
+        return f"Styrelsemöte {obj.meeting.date:%Y-%m-%d}, {paragraph}: {obj.title}"
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(ScreenedTextMixin, forms.Form):
+    """A decision on the application: the board's, on an agenda item about the insats (an existing
+    one, or one put on an open meeting's agenda now), or one taken under delegation."""
+
+    BOARD, DELEGATION = "styrelsen", "delegation"
+
     outcome = forms.ChoiceField(label="Beslut", choices=Beslut.Outcome.choices, widget=forms.RadioSelect)
-    decided_on = forms.DateField(label="Beslutsdatum", widget=DateInput())
-    meeting = forms.ModelChoiceField(
-        label="Styrelsemöte", queryset=Styrelsemote.objects.none(), required=False
+    decided_by = forms.ChoiceField(
+        label="Vem beslutade",
+        choices=[(BOARD, "Styrelsen, på ett möte"), (DELEGATION, "Beslut på delegation")],
+        initial=BOARD,
+        widget=forms.RadioSelect,
     )
-    paragraph = forms.CharField(label="Paragraf", max_length=20, required=False, help_text="T.ex. § 12")
+    agenda_item = AgendaItemChoice(
+        label="Dagordningspunkt",
+        queryset=AgendaItem.objects.none(),
+        required=False,
+        help_text="Punkten om insatsen; datum och § hämtas från mötet och protokollet.",
+        error_messages={"invalid_choice": "Välj en dagordningspunkt om insatsen i listan."},
+    )
+    new_item_meeting = forms.ModelChoiceField(
+        label="Eller lägg ansökan på dagordningen för",
+        queryset=Styrelsemote.objects.none(),
+        required=False,
+        help_text="Ett möte vars dagordning ännu kan ändras; punkten skapas när beslutet registreras.",
+        error_messages={"invalid_choice": "Välj ett möte i listan."},
+    )
+    decided_on = forms.DateField(
+        label="Beslutsdatum (vid beslut på delegation)", required=False, widget=DateInput()
+    )
+    delegation_point = forms.CharField(label="Punkt i delegationsordningen", max_length=100, required=False)
     motivation = forms.CharField(label="Motivering", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, insats: Insats, **kwargs):
         super().__init__(*args, **kwargs)
         self.years = insats.years
-        self.fields["meeting"].queryset = Styrelsemote.objects.filter(forbund_id=insats.forbund_id).order_by(
-            "-date"
+        self.fields["agenda_item"].queryset = (
+            AgendaItem.objects.filter(insats=insats, meeting__forbund_id=insats.forbund_id)
+            .select_related("meeting")
+            .order_by("-meeting__date", "order")
+        )
+        self.fields["new_item_meeting"].queryset = (
+            Styrelsemote.objects.filter(forbund_id=insats.forbund_id)
+            .exclude(status__in=[MeetingStatus.JUSTERING, MeetingStatus.JUSTERAT])
+            .order_by("date")
         )
         for year in self.years:
             self.fields[f"amount_{year}"] = forms.DecimalField(
@@ -257,10 +300,28 @@ class DecisionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        meeting = cleaned.get("meeting")
-        if meeting and cleaned.get("decided_on") and meeting.date != cleaned["decided_on"]:
-            self.add_error("decided_on", "Beslutsdatumet ska vara mötets datum.")
+        if cleaned.get("decided_by") == self.DELEGATION:
+            if not cleaned.get("decided_on") and "decided_on" not in self.errors:
+                self.add_error("decided_on", "Ange vilken dag beslutet fattades på delegation.")
+        elif cleaned.get("agenda_item") and cleaned.get("new_item_meeting"):
+            self.add_error(
+                "new_item_meeting", "Välj antingen en befintlig punkt eller ett möte att lägga punkten på."
+            )
+        elif (
+            "agenda_item" not in self.errors
+            and "new_item_meeting" not in self.errors
+            and not cleaned.get("agenda_item")
+            and not cleaned.get("new_item_meeting")
+        ):
+            self.add_error(
+                "agenda_item",
+                "Välj dagordningspunkten där styrelsen beslutade, eller ett möte att lägga ansökan på.",
+            )
         return cleaned
+
+    @property
+    def on_delegation(self) -> bool:
+        return self.cleaned_data.get("decided_by") == self.DELEGATION
 
     @property
     def amounts(self) -> dict[int, Decimal]:
@@ -271,14 +332,22 @@ class DecisionForm(forms.Form):
         }
 
 
-class MilestoneForm(VersionedForm, OnceForm, forms.ModelForm):
+class MilestoneForm(ScreenedTextMixin, VersionedForm, OnceForm, forms.ModelForm):
     class Meta:
         model = Milestone
         fields = ["title", "description", "due", "status"]
         widgets = {"due": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
 
 
-class AttachmentForm(forms.ModelForm):
+class AttachmentForm(ScreenedTextMixin, forms.ModelForm):
     class Meta:
         model = Attachment
         fields = ["file", "description"]
+
+    def clean_file(self):
+        # The content must match the extension; the model's validator names a wrong extension.
+        file = self.cleaned_data["file"]
+        uploads.UploadValidator(
+            ALLOWED_ATTACHMENT_EXTENSIONS, max_bytes=MAX_ATTACHMENT_BYTES, check_extension=False
+        )(file)
+        return file

@@ -285,7 +285,9 @@ class BudgetAmount(models.Model):
 
 
 class Signature(InsatsPart):
-    """A party's authorised representative (behörig företrädare) confirming the application."""
+    """An older registration of a party's confirmation: a name and a title the applicant typed, with no
+    account behind it and no version of the application. Kept, read-only, as the application's
+    history ("Bekräftat (äldre registrering, utan konto)"); confirmations are now `Confirmation`s."""
 
     anchor = "underskrifter"
 
@@ -314,11 +316,109 @@ class Signature(InsatsPart):
         return f"{self.name}, {self.medlem}"
 
 
+class Confirmation(InsatsPart):
+    """A request to one named representative (behörig företrädare) of a party behind the application
+    to confirm one exact version of it, and their answer.
+
+    The version is the checksum of the application's content (`selectors.application_version`) when
+    the request was made; a confirmation covers that version only. When the content changes, open
+    requests of an older version are voided (kept, struck through) and the same representatives are
+    asked again (`confirmations.confirmations_after_change`). A party may name several
+    representatives: each is its own row, and a second never replaces the first.
+
+    The row holds no workflow status: its answer is given once (`answer`, `answered_at`) and a change of
+    the application voids it (`voided_at`); `state` reads the two. `method` names how the
+    representative showed who they are (`confirmations.METHODS`)."""
+
+    anchor = "underskrifter"
+
+    class Answer(models.TextChoices):
+        BEKRAFTAD = "bekraftad", "Bekräftad"
+        AVBOJD = "avbojd", "Avböjd"
+
+    class Method(models.TextChoices):
+        INLOGGNING = "inloggning", "Inloggning med konto"
+
+    class State(models.TextChoices):
+        VANTAR = "vantar", "Väntar"
+        BEKRAFTAD = "bekraftad", "Bekräftad"
+        AVBOJD = "avbojd", "Avböjd"
+        OGILTIG = "ogiltig", "Ogiltig – ändrad ansökan"
+
+    insats = models.ForeignKey(
+        Insats, on_delete=models.CASCADE, related_name="confirmations", verbose_name="insats"
+    )
+    medlem = models.ForeignKey(
+        Medlem, on_delete=models.PROTECT, related_name="confirmations", verbose_name="part"
+    )
+    representative = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="application_confirmations",
+        verbose_name="behörig företrädare",
+    )
+    title = models.CharField("befattning", max_length=200, blank=True)
+    version = models.CharField("ansökans version", max_length=64)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="begärd av"
+    )
+    requested_at = models.DateTimeField("begärd", auto_now_add=True)
+    answer = models.CharField("svar", max_length=20, choices=Answer.choices, blank=True)
+    answered_at = models.DateTimeField("besvarad", null=True, blank=True)
+    comment = models.TextField("kommentar", blank=True)
+    method = models.CharField("bekräftad genom", max_length=20, choices=Method.choices, blank=True)
+    evidence = models.CharField(
+        "styrkt genom", max_length=300, blank=True, help_text="Vad bekräftelsesättet registrerade."
+    )
+    voided_at = models.DateTimeField("ogiltig sedan", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "bekräftelse"
+        verbose_name_plural = "bekräftelser"
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["insats", "medlem", "representative"],
+                condition=models.Q(voided_at__isnull=True),
+                name="confirmation_one_open_per_representative",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(answer="") & models.Q(answered_at__isnull=True))
+                | (~models.Q(answer="") & models.Q(answered_at__isnull=False)),
+                name="confirmation_answered_with_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.representative} ({self.medlem}), version {self.short_version}"
+
+    @property
+    def short_version(self) -> str:
+        return self.version[:8]
+
+    @property
+    def state(self) -> str:
+        if self.voided_at:
+            return self.State.OGILTIG
+        return self.answer or self.State.VANTAR
+
+    def get_state_display(self) -> str:
+        return self.State(self.state).label
+
+    def is_valid_for(self, version: str) -> bool:
+        """A confirmation of exactly this version of the application, not voided."""
+        return self.state == self.State.BEKRAFTAD and self.version == version
+
+
 # The application's content can change only in these states (the access rule `edit_application`);
 # afterwards it is kept as submitted and the insats changes only through its workflow.
 APPLICATION_EDITABLE = frozenset(
     {Insats.Status.IDE, Insats.Status.UTKAST, Insats.Status.KOMPLETTERING_BEGARD}
 )
+
+
+# Parties confirm the application until the board has decided on it.
+CONFIRMABLE = APPLICATION_EDITABLE | {Insats.Status.INSKICKAD, Insats.Status.UNDER_BEREDNING}
 
 
 # Granted and not yet ended: the insats runs, invoices are expected and the dashboard lists it.
@@ -372,7 +472,28 @@ class Beslut(InsatsPart):
         related_name="beslut",
         verbose_name="styrelsemöte",
     )
-    paragraph = models.CharField("paragraf", max_length=20, blank=True, help_text="T.ex. § 12")
+    paragraph = models.CharField(
+        "paragraf (äldre registrering)",
+        max_length=20,
+        blank=True,
+        help_text="Fritext från före dagordningskopplingen; nya beslut får sin § från protokollet.",
+    )
+    agenda_item = models.ForeignKey(
+        "forbund.AgendaItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="insats_beslut",
+        verbose_name="dagordningspunkt",
+    )
+    delegationsbeslut = models.ForeignKey(
+        "forbund.Delegationsbeslut",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="insats_beslut",
+        verbose_name="delegationsbeslut",
+    )
     motivation = models.TextField("motivering", blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="registrerat av"
@@ -388,7 +509,22 @@ class Beslut(InsatsPart):
         return f"{self.get_outcome_display()} {self.decided_on:%Y-%m-%d}"
 
     @property
+    def board_decision(self):
+        """Where the decision was taken, as `templates/includes/board_decision.html` shows it."""
+        from forbund.meetings.selectors.decisions import decision_reference
+
+        return decision_reference(
+            item=self.agenda_item if self.agenda_item_id else None,
+            delegation=self.delegationsbeslut if self.delegationsbeslut_id else None,
+            legacy_meeting=self.meeting if self.meeting_id else None,
+            legacy_paragraph=self.paragraph,
+            legacy_date=self.decided_on,
+        )
+
+    @property
     def reference(self) -> str:
+        if self.agenda_item_id or self.delegationsbeslut_id:
+            return self.board_decision.text
         parts = []
         if self.meeting_id:
             parts.append(f"styrelsemöte {self.meeting.date:%Y-%m-%d}")

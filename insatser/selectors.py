@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -10,13 +12,15 @@ from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from finsam import access, money
-from forbund.models import Forbund, User
+from forbund.meetings.selectors.decisions import DECISION_RELATED
+from forbund.models import Forbund, Medlem, User
 
 from .models import (
     GRANTED_STATUSES,
     Beslut,
     BudgetAmount,
     BudgetLine,
+    Confirmation,
     GrantedAmount,
     Insats,
     Milestone,
@@ -72,10 +76,17 @@ def insats_detail(user: User, forbund: Forbund) -> QuerySet[Insats]:
             "goals",
             "delprocesser__owner",
             "signatures__medlem",
+            Prefetch(
+                "confirmations",
+                queryset=Confirmation.objects.select_related("representative").order_by("requested_at", "id"),
+            ),
             "attachments",
             "milestones",
             Prefetch("status_changes", queryset=StatusChange.objects.select_related("by")),
-            Prefetch("beslut", queryset=Beslut.objects.select_related("meeting").prefetch_related("amounts")),
+            Prefetch(
+                "beslut",
+                queryset=Beslut.objects.select_related(*DECISION_RELATED).prefetch_related("amounts"),
+            ),
             "arbetsgrupper__medlemmar__person",
             "arbetsgrupper__meetings",
         )
@@ -201,3 +212,152 @@ def granted_in_year(forbund: Forbund, year: int) -> dict[int, Decimal]:
         .annotate(total=Sum("amount"))
     )
     return {row["beslut__insats"]: row["total"] for row in rows}
+
+
+# The application's version and the parties' confirmations ----------------------------------------
+
+
+def application_content(insats: Insats) -> dict:
+    """The application as a representative confirms it: its texts and facts, partners, goals,
+    delprocesser, budget lines with their amounts, period and attachments, in a fixed order. Not its
+    status, history or confirmations: those are about the application, not in it."""
+    fields = [
+        *("name", "description", "kind", "malgrupp", "malgrupp_description", "problem", "activities"),
+        *("implementation_plan", "owner_id", "owner_unit", "contact_id", "budgeted_participants"),
+        *("esf_cofunded", "external_evaluation"),
+    ]
+    content = {name: getattr(insats, name) for name in fields}
+    content["period"] = [
+        insats.start.isoformat() if insats.start else None,
+        insats.end.isoformat() if insats.end else None,
+    ]
+    content["partners"] = sorted(partner.pk for partner in insats.partners.all())
+    goals = sorted(insats.goals.all(), key=lambda goal: (goal.kind, goal.order, goal.pk))
+    content["goals"] = [[goal.kind, goal.text] for goal in goals]
+    content["delprocesser"] = sorted(
+        [d.name, d.owner_id, d.owner_unit, d.problem, d.goals, d.activities]
+        for d in insats.delprocesser.all()
+    )
+    lines = BudgetLine.objects.filter(insats=insats).select_related("delprocess").prefetch_related("amounts")
+    content["budget"] = [
+        [
+            line.section,
+            line.delprocess.name if line.delprocess_id else "",
+            line.description,
+            line.organisation_id,
+            line.share,
+            {str(amount.year): str(amount.amount) for amount in line.amounts.all()},
+        ]
+        for line in lines.order_by("order", "id")
+    ]
+    content["attachments"] = sorted([a.file.name, a.description] for a in insats.attachments.all())
+    return content
+
+
+def application_version(insats: Insats) -> str:
+    """The version a representative confirms: a SHA-256 checksum over the application's content in a
+    canonical form, so that the same content always gives the same version and any change another."""
+    canonical = json.dumps(
+        application_content(insats), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class PartyConfirmations:
+    """One party behind the application: the representatives asked, their answers, and the older
+    registrations typed by hand before confirmations had accounts."""
+
+    medlem: Medlem
+    current: list[Confirmation]
+    earlier: list[Confirmation]
+    legacy: list
+    confirmed: bool
+
+
+@dataclass
+class ConfirmationOverview:
+    version: str
+    parties: list[PartyConfirmations]
+
+    @property
+    def short_version(self) -> str:
+        return self.version[:8]
+
+    @property
+    def missing(self) -> list[Medlem]:
+        """The parties without a valid confirmation of the current version."""
+        return [party.medlem for party in self.parties if not party.confirmed]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def _parties(insats: Insats) -> list[Medlem]:
+    partners = sorted((p for p in insats.partners.all() if p.pk != insats.owner_id), key=lambda p: p.name)
+    return [insats.owner, *partners]
+
+
+def confirmation_overview(insats: Insats, version: str | None = None) -> ConfirmationOverview:
+    """Per party: who is asked, in which state, and whether a valid confirmation of the current
+    version exists. Reads prefetched confirmations and signatures when the insats has them."""
+    version = version or application_version(insats)
+    confirmations = list(insats.confirmations.all())
+    signatures = list(insats.signatures.all())
+    parties = []
+    for medlem in _parties(insats):
+        own = [c for c in confirmations if c.medlem_id == medlem.pk]
+        parties.append(
+            PartyConfirmations(
+                medlem=medlem,
+                current=[c for c in own if not c.voided_at],
+                earlier=[c for c in own if c.voided_at],
+                legacy=[s for s in signatures if s.medlem_id == medlem.pk],
+                confirmed=any(c.is_valid_for(version) for c in own),
+            )
+        )
+    return ConfirmationOverview(version=version, parties=parties)
+
+
+def missing_confirmations(insats: Insats) -> list[Medlem]:
+    """The parties without a valid confirmation of the application as it stands, read fresh."""
+    fresh = Insats.objects.select_related("owner").prefetch_related("partners").get(pk=insats.pk)
+    return confirmation_overview(fresh).missing
+
+
+def representatives_for(forbund: Forbund) -> QuerySet[User]:
+    """Accounts an applicant may name as a representative: everyone with a role in the förbund and
+    everyone already named in one of its applications."""
+    return (
+        User.objects.filter(
+            Q(roles__forbund=forbund) | Q(application_confirmations__insats__forbund=forbund), is_active=True
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def confirmations_awaiting(user: User) -> QuerySet[Confirmation]:
+    """The requests this person has been asked to answer and still can: not answered, not voided by
+    a changed application, and the board has not decided."""
+    from .models import CONFIRMABLE
+
+    if not user.is_authenticated:
+        return Confirmation.objects.none()
+    return (
+        Confirmation.objects.filter(
+            representative=user, answer="", voided_at__isnull=True, insats__status__in=CONFIRMABLE
+        )
+        .select_related("insats__forbund", "medlem")
+        .order_by("requested_at", "pk")
+    )
+
+
+def application_for_confirmation(confirmation: Confirmation) -> Insats:
+    """The one application a representative reads on their confirmation page, with what it shows."""
+    return (
+        Insats.objects.select_related("forbund", "owner", "contact")
+        .prefetch_related("partners", "goals", "delprocesser__owner", "attachments")
+        .get(pk=confirmation.insats_id)
+    )

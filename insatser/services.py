@@ -1,10 +1,12 @@
 """Writes to insatser. Each asks the access module, validates, runs in a transaction and records the
 values before and after in the audit trail.
 
-An application's content (its fields, partners, goals, budget, delprocesser, signatures and
+An application's content (its fields, partners, goals, budget, delprocesser and
 attachments) is one thing to the people who edit it: every write to it locks the insats's row, is
 refused when the insats changed since the form was opened, and counts up the insats's
-`lock_version`, so a form opened before any of those changes cannot save over them."""
+`lock_version`, so a form opened before any of those changes cannot save over them. A write that
+changes the content voids the parties' confirmations of the earlier version and asks the same
+representatives again (`confirmations.confirmations_after_change`)."""
 
 from __future__ import annotations
 
@@ -17,8 +19,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from finsam import access, audit, concurrency, workflow
-from forbund.models import Forbund, Medlem, Styrelsemote, User
+from forbund.meetings.services import agenda as agenda_services
+from forbund.models import (
+    AgendaItem,
+    AgendaKind,
+    Delegationsbeslut,
+    Forbund,
+    Medlem,
+    MeetingStatus,
+    Person,
+    Styrelsemote,
+    User,
+)
 
+from .confirmations import confirmations_after_change
 from .models import (
     Attachment,
     Beslut,
@@ -29,10 +43,9 @@ from .models import (
     GrantedAmount,
     Insats,
     Milestone,
-    Signature,
     StatusChange,
 )
-from .selectors import parties_of
+from .selectors import missing_confirmations
 
 S = Insats.Status
 Values = dict[str, tuple[str, str]]
@@ -173,6 +186,7 @@ def insats_update(
         after=_application_values(current),
         description=f"Ansökan ändrad: {current}",
     )
+    confirmations_after_change(current, by=by)
     return insats
 
 
@@ -197,6 +211,7 @@ def delprocess_save(
         audit.created(forbund=current.forbund, actor=by, obj=delprocess)
     else:
         audit.changed(forbund=current.forbund, actor=by, obj=delprocess, before=before)
+    confirmations_after_change(current, by=by)
     return delprocess
 
 
@@ -219,6 +234,7 @@ def delprocess_delete(*, delprocess: Delprocess, by: User) -> None:
             after=budget_after,
             description=f"Budgeten ändrad när delprocessen {delprocess} togs bort: {current}",
         )
+    confirmations_after_change(current, by=by)
 
 
 # Budget -------------------------------------------------------------------------------------------
@@ -300,36 +316,10 @@ def budget_replace(
         after=_budget_values(current),
         description=f"Budgeten ändrad: {current}",
     )
+    confirmations_after_change(current, by=by)
 
 
-# Signatures and attachments ---------------------------------------------------------------------
-
-
-@transaction.atomic
-def signature_record(
-    *, insats: Insats, by: User, medlem: Medlem, name: str, title: str, opened_version: int | None = None
-) -> Signature:
-    """Record that a party's authorised representative has confirmed the application: the version the
-    person recording it had in front of them, so a confirmation never covers changes made since."""
-    current = _lock(insats, by, opened_version)
-    if medlem.pk not in parties_of(current):
-        raise ValidationError({"medlem": "Organisationen står inte bakom ansökan."})
-    earlier = Signature.objects.filter(insats=current, medlem=medlem).first()
-    before = audit.values(earlier) if earlier else None
-    signature, _ = Signature.objects.update_or_create(
-        insats=current,
-        medlem=medlem,
-        defaults={"name": name.strip(), "title": title.strip(), "recorded_by": by},
-    )
-    _touch(insats, current)
-    description = f"{signature.name} ({medlem}) bekräftade ansökan för {current}"
-    if before is None:
-        audit.created(forbund=current.forbund, actor=by, obj=signature, description=description)
-    else:
-        audit.changed(
-            forbund=current.forbund, actor=by, obj=signature, before=before, description=description
-        )
-    return signature
+# Attachments -------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -340,6 +330,7 @@ def attachment_add(*, insats: Insats, by: User, file, description: str = "") -> 
     attachment.save()
     _touch(insats, current)
     audit.created(forbund=current.forbund, actor=by, obj=attachment)
+    confirmations_after_change(current, by=by)
     return attachment
 
 
@@ -351,6 +342,7 @@ def attachment_remove(*, attachment: Attachment, by: User) -> None:
     attachment.file.delete(save=False)
     attachment.delete()
     _touch(insats, current)
+    confirmations_after_change(current, by=by)
 
 
 # Workflow -----------------------------------------------------------------------------------------
@@ -366,44 +358,153 @@ def _granted_text(amounts: Mapping[int, Decimal]) -> str:
     return ", ".join(f"{year} {amount} kr" for year, amount in sorted(amounts.items()))
 
 
+def _check_confirmed(insats: Insats) -> None:
+    """The board grants only an application every party behind it has confirmed, as it stands, through
+    a named representative: a grant of text a party never saw would bind that party to it. (A refusal
+    needs no confirmation: a party that will not confirm is a reason to refuse.)"""
+    missing = missing_confirmations(insats)
+    if missing:
+        names = ", ".join(str(medlem) for medlem in missing)
+        raise ValidationError(
+            f"Ansökan kan inte beviljas: {names} har inte bekräftat den nuvarande versionen genom en "
+            "behörig företrädare."
+        )
+
+
+def _check_board_item(insats: Insats, item: AgendaItem) -> None:
+    """A board decision is an agenda item's decision: an item of this förbund's meeting, about this
+    insats, in minutes that are not yet justerade (after justering a correction is a rättelse)."""
+    meeting = item.meeting
+    if meeting.forbund_id != insats.forbund_id:
+        raise ValidationError({"agenda_item": "Dagordningspunkten hör till ett annat förbunds möte."})
+    if item.insats_id != insats.pk:
+        raise ValidationError({"agenda_item": "Dagordningspunkten handlar inte om den här insatsen."})
+    if meeting.status == MeetingStatus.JUSTERAT:
+        raise ValidationError(
+            {
+                "agenda_item": "Protokollet från mötet är justerat och kan inte få fler beslut. "
+                "Gör en rättelse av protokollet i stället."
+            }
+        )
+
+
+def _board_item_add(insats: Insats, meeting: Styrelsemote, by: User) -> AgendaItem:
+    """Put the application on the meeting's agenda as a beslutsärende."""
+    if meeting.forbund_id != insats.forbund_id:
+        raise ValidationError({"new_item_meeting": "Mötet hör till ett annat förbund."})
+    item = AgendaItem(
+        kind=AgendaKind.BESLUT,
+        title=f"Ansökan om medel: {insats.name}"[:200],
+        proposal="Styrelsen beslutar om ansökan.",
+        insats=insats,
+    )
+    return agenda_services.agenda_item_save(meeting=meeting, item=item, by=by)
+
+
+def _person_for(user: User, forbund: Forbund) -> Person:
+    """The user as the förbund's register of persons names them (a delegationsbeslut names a person)."""
+    person = Person.objects.filter(forbund=forbund, user=user).order_by("id").first()
+    if person is not None:
+        return person
+    person = Person(forbund=forbund, user=user, name=user.get_full_name() or user.get_username())
+    person.full_clean()
+    person.save()
+    audit.created(forbund=forbund, actor=user, obj=person, description=f"Lade till personen {person}")
+    return person
+
+
+def _delegationsbeslut_create(
+    insats: Insats, by: User, outcome: str, decided_on: datetime.date, delegation_point: str, amounts
+) -> Delegationsbeslut:
+    verb = "Beviljade" if outcome == Beslut.Outcome.BEVILJAD else "Avslog"
+    description = f"{verb} ansökan om medel för {insats.name}."
+    if amounts:
+        description += f" Beviljat: {_granted_text(amounts)}."
+    decision = Delegationsbeslut(
+        forbund=insats.forbund,
+        decided_on=decided_on,
+        title=f"Ansökan om medel: {insats.name}"[:200],
+        description=description,
+        delegation_point=delegation_point.strip(),
+        decided_by=_person_for(by, insats.forbund),
+        recorded_by=by,
+    )
+    decision.full_clean()
+    decision.save()
+    audit.created(
+        forbund=insats.forbund,
+        actor=by,
+        obj=decision,
+        description=f"Registrerade delegationsbeslut: {decision}",
+    )
+    agenda_services.delegationsbeslut_report_to_next_meeting(decision=decision, by=by)
+    decision.refresh_from_db(fields=["reported_in", "lock_version"])
+    return decision
+
+
+def _check_amounts(current: Insats, outcome: str, amounts: dict[int, Decimal]) -> dict[int, Decimal]:
+    if outcome != Beslut.Outcome.BEVILJAD:
+        return {}
+    outside = sorted(set(amounts) - set(current.years))
+    if outside:
+        raise ValidationError(f"{', '.join(map(str, outside))} ligger utanför insatsens period.")
+    if any(amount < 0 for amount in amounts.values()):
+        raise ValidationError("Beviljade belopp får inte vara negativa.")
+    if not any(amount > 0 for amount in amounts.values()):
+        raise ValidationError("Ange beviljat belopp för minst ett år.")
+    _check_confirmed(current)
+    return amounts
+
+
 @transaction.atomic
 def insats_decide(
     *,
     insats: Insats,
     by: User,
     outcome: str,
-    decided_on: datetime.date,
-    meeting: Styrelsemote | None = None,
-    paragraph: str = "",
+    agenda_item: AgendaItem | None = None,
+    new_item_meeting: Styrelsemote | None = None,
+    on_delegation: bool = False,
+    decided_on: datetime.date | None = None,
+    delegation_point: str = "",
     motivation: str = "",
     amounts: Mapping[int, Decimal] | None = None,
 ) -> Beslut:
-    """Record the board's decision; a grant carries an amount per year inside the period. The
-    insats becomes beviljad or avslagen as part of it."""
-    current = Insats.objects.select_for_update().get(pk=insats.pk)
+    """Record a decision on an application; a grant carries an amount per year inside the period. The
+    insats becomes beviljad or avslagen as part of it.
+
+    A board decision is the decision of an agenda item about this insats (`agenda_item`, or a new
+    item put on `new_item_meeting`'s agenda): its date is the meeting's and its § the minutes'. A
+    decision under delegation (`on_delegation`, on `decided_on`) is entered in the register of
+    delegationsbeslut and reported to the next meeting whose agenda is open."""
+    current = Insats.objects.select_for_update().select_related("forbund").get(pk=insats.pk)
     access.require("decide", by, current)
-    amounts = {year: amount for year, amount in (amounts or {}).items() if amount is not None}
-    if meeting is not None and meeting.forbund_id != current.forbund_id:
-        raise ValidationError({"meeting": "Mötet hör till ett annat förbund."})
-    if outcome == Beslut.Outcome.BEVILJAD:
-        outside = sorted(set(amounts) - set(current.years))
-        if outside:
-            raise ValidationError(f"{', '.join(map(str, outside))} ligger utanför insatsens period.")
-        if any(amount < 0 for amount in amounts.values()):
-            raise ValidationError("Beviljade belopp får inte vara negativa.")
-        if not any(amount > 0 for amount in amounts.values()):
-            raise ValidationError("Ange beviljat belopp för minst ett år.")
-    else:
-        amounts = {}
-    beslut = Beslut(
-        insats=current,
-        outcome=outcome,
-        decided_on=decided_on,
-        meeting=meeting,
-        paragraph=paragraph.strip(),
-        motivation=motivation.strip(),
-        recorded_by=by,
+    amounts = _check_amounts(
+        current, outcome, {year: amount for year, amount in (amounts or {}).items() if amount is not None}
     )
+    beslut = Beslut(insats=current, outcome=outcome, motivation=motivation.strip(), recorded_by=by)
+    if on_delegation:
+        if decided_on is None:
+            raise ValidationError({"decided_on": "Ange vilken dag beslutet fattades på delegation."})
+        beslut.decided_on = decided_on
+        beslut.delegationsbeslut = _delegationsbeslut_create(
+            current, by, outcome, decided_on, delegation_point, amounts
+        )
+    else:
+        if agenda_item is None and new_item_meeting is not None:
+            agenda_item = _board_item_add(current, new_item_meeting, by)
+        if agenda_item is None:
+            raise ValidationError(
+                {
+                    "agenda_item": "Välj dagordningspunkten där styrelsen beslutade, eller registrera "
+                    "beslutet som ett beslut på delegation."
+                }
+            )
+        agenda_item = AgendaItem.objects.select_related("meeting").get(pk=agenda_item.pk)
+        _check_board_item(current, agenda_item)
+        beslut.agenda_item = agenda_item
+        beslut.meeting = agenda_item.meeting
+        beslut.decided_on = agenda_item.meeting.date
     beslut.full_clean()
     beslut.save()
     GrantedAmount.objects.bulk_create(
@@ -414,14 +515,12 @@ def insats_decide(
         actor=by,
         kind=audit.Kind.CREATED,
         obj=beslut,
-        description=f"Styrelsens beslut om {current}: {beslut}",
+        description=f"Beslut om {current}: {beslut} ({beslut.reference})",
         changes=audit.diff(
             {}, {**audit.values(beslut), "amounts": ("beviljat belopp", _granted_text(amounts))}
         ),
     )
-    comment = f"Styrelsens beslut {decided_on:%Y-%m-%d}"
-    if beslut.reference:
-        comment += f" ({beslut.reference})"
+    comment = beslut.reference
     workflow.transition(insats, to=outcome, by=by, comment=comment, automatic=True)
     return beslut
 

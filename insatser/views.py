@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max, Min
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from finsam import concurrency, workflow
+from finsam import access, broker, concurrency, workflow
+from finsam.files import file_response
 from forbund.forms import CommentForm
 from forbund.mixins import ForbundViewMixin, TransitionPostMixin, add_model_errors
+from forbund.models import Forbund
 
-from . import exports, forms, selectors, services
+from . import confirmation_forms, confirmations, exports, forms, selectors, services
 from .filters import InsatsFilter
-from .models import Attachment, Delprocess, Insats, Milestone
+from .models import CONFIRMABLE, Attachment, Confirmation, Delprocess, Insats, Milestone
 from .workflow import submission_problems
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -115,7 +117,9 @@ class InsatsDetailView(InsatsMixin, TemplateView):
             applied=selectors.applied_per_year(insats),
             actions=[(step, CommentForm(prefix=step.target)) for step in steps],
             problems=submission_problems(insats) if submittable else [],
-            signature_form=forms.SignatureForm(insats=insats) if editable else None,
+            confirmations=selectors.confirmation_overview(insats),
+            confirmations_open=insats.status in CONFIRMABLE,
+            awaiting_decision=insats.status in (Insats.Status.INSKICKAD, Insats.Status.UNDER_BEREDNING),
             attachment_form=forms.AttachmentForm() if editable else None,
             overdue={m.pk for m in insats.milestones.all() if m.is_overdue(today)},
         )
@@ -341,35 +345,6 @@ class DelprocessDeleteView(InsatsMixin, View):
         return redirect(self.detail_url("delprocesser"))
 
 
-class SignatureView(InsatsMixin, View):
-    rule = "edit_application"
-    http_method_names = ["post"]
-
-    def post(self, request, *args, **kwargs):
-        form = forms.SignatureForm(request.POST, insats=self.insats)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.signature_record(
-                    insats=self.insats,
-                    by=request.user,
-                    medlem=data["medlem"],
-                    name=data["name"],
-                    title=data["title"],
-                    opened_version=form.opened,
-                )
-            except ValidationError as error:
-                for message in error.messages:
-                    messages.error(request, f"Bekräftelsen sparades inte: {message}")
-            else:
-                messages.success(request, f"Bekräftelsen från {data['medlem']} är registrerad.")
-        else:
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, f"Bekräftelsen sparades inte: {error}")
-        return redirect(self.detail_url("underskrifter"))
-
-
 class TransitionView(TransitionPostMixin, InsatsMixin, View):
     """One step in the insats's workflow, by a button on its page."""
 
@@ -398,6 +373,7 @@ class DecisionView(InsatsMixin, TemplateView):
         context.setdefault("form", self.get_form())
         context["applied"] = selectors.applied_per_year(self.insats)
         context["cancel_url"] = self.detail_url()
+        context["unconfirmed"] = selectors.missing_confirmations(self.insats)
         return context
 
     def post(self, request, *args, **kwargs):
@@ -409,9 +385,11 @@ class DecisionView(InsatsMixin, TemplateView):
                     insats=self.insats,
                     by=request.user,
                     outcome=data["outcome"],
+                    on_delegation=form.on_delegation,
+                    agenda_item=None if form.on_delegation else data["agenda_item"],
+                    new_item_meeting=None if form.on_delegation else data["new_item_meeting"],
                     decided_on=data["decided_on"],
-                    meeting=data["meeting"],
-                    paragraph=data["paragraph"],
+                    delegation_point=data["delegation_point"],
                     motivation=data["motivation"],
                     amounts=form.amounts,
                 )
@@ -502,7 +480,7 @@ class AttachmentDownloadView(InsatsMixin, View):
 
     def get(self, request, *args, **kwargs):
         attachment = get_object_or_404(Attachment, insats=self.insats, pk=self.kwargs["attachment_pk"])
-        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename)
+        return file_response(attachment.file, filename=attachment.filename)
 
 
 class AttachmentRemoveView(InsatsMixin, View):
@@ -519,3 +497,148 @@ class AttachmentRemoveView(InsatsMixin, View):
         else:
             messages.success(request, f"Bilagan {attachment} är borttagen.")
         return HttpResponseRedirect(self.detail_url("bilagor"))
+
+
+# The parties' confirmations -----------------------------------------------------------------------
+
+
+class ConfirmationRequestView(InsatsMixin, TemplateView):
+    """The applicant names a party's representative, who is asked by e-mail to confirm the application."""
+
+    rule = "request_confirmation"
+    template_name = "insatser/confirmation_request_form.html"
+
+    def get_form(self):
+        return confirmation_forms.ConfirmationRequestForm(
+            self.request.POST or None, insats=self.insats, user=self.request.user
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", self.get_form())
+        context["cancel_url"] = self.detail_url("underskrifter")
+        context["version"] = selectors.application_version(self.insats)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                confirmation = confirmations.confirmation_request(
+                    insats=self.insats,
+                    by=request.user,
+                    medlem=data["medlem"],
+                    representative=data["representative"],
+                    name=data["name"],
+                    email=data["email"],
+                    title=data["title"],
+                )
+            except broker.BrokerUnavailable as error:
+                form.add_error(None, error.message)
+            except ValidationError as error:
+                add_model_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"{confirmation.representative} är ombedd att bekräfta ansökan för "
+                    f"{confirmation.medlem}; en inbjudan skickas till {confirmation.representative.email}.",
+                )
+                return redirect(self.detail_url("underskrifter"))
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class ConfirmationView(TemplateView):
+    """Where a named representative reads the application and confirms or declines it. Outside the
+    förbund's own pages: the representative needs no role in the förbund, so access is the request
+    itself (`view_confirmation_request`; `confirm_application` to answer). Anyone else gets a 404,
+    or a 403 with the reason if they work in the förbund."""
+
+    rule = "view_confirmation_request"
+    post_rule = "confirm_application"
+    template_name = "insatser/confirmation.html"
+    confirmation: Confirmation
+
+    def dispatch(self, request, *args, **kwargs):
+        forbund = get_object_or_404(Forbund, slug=kwargs["forbund"])
+        self.confirmation = get_object_or_404(
+            Confirmation.objects.select_related("insats__forbund", "medlem", "representative"),
+            pk=kwargs["confirmation_pk"],
+            insats__forbund=forbund,
+        )
+        verdict = access.check(self.rule, request.user, self.confirmation)
+        if not verdict:
+            if not access.roles(request.user, forbund):
+                raise Http404("Sidan finns inte.")
+            raise PermissionDenied(verdict.reason)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        newer = self.newer_request()
+        if newer is not None:
+            messages.info(
+                request, "Ansökan har ändrats sedan du ombads bekräfta den. Här är den nya versionen."
+            )
+            return redirect(self.url_of(newer))
+        return super().get(request, *args, **kwargs)
+
+    def newer_request(self) -> Confirmation | None:
+        if not self.confirmation.voided_at:
+            return None
+        return Confirmation.objects.filter(
+            insats_id=self.confirmation.insats_id,
+            medlem_id=self.confirmation.medlem_id,
+            representative_id=self.confirmation.representative_id,
+            voided_at__isnull=True,
+        ).first()
+
+    def url_of(self, confirmation: Confirmation) -> str:
+        return reverse(
+            "insatser:confirmation",
+            kwargs={"forbund": self.kwargs["forbund"], "confirmation_pk": confirmation.pk},
+        )
+
+    def get_form(self):
+        return confirmation_forms.ConfirmationAnswerForm(
+            self.request.POST or None, initial={"version": self.confirmation.version}
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        insats = selectors.application_for_confirmation(self.confirmation)
+        context.update(
+            forbund=None,  # not the förbund's pages: no förbund menu for a representative without a role
+            confirmation=self.confirmation,
+            insats=insats,
+            budget=selectors.budget_table(insats),
+            version=selectors.application_version(insats),
+            answer=access.check("confirm_application", self.request.user, self.confirmation),
+        )
+        context.setdefault("form", self.get_form())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        verdict = access.check(self.post_rule, request.user, self.confirmation)
+        if not verdict:
+            messages.error(request, verdict.reason)
+            return redirect(self.url_of(self.confirmation))
+        form = self.get_form()
+        if form.is_valid():
+            try:
+                answered = confirmations.confirmation_answer(
+                    confirmation=self.confirmation,
+                    by=request.user,
+                    confirmed=form.confirmed,
+                    seen_version=form.cleaned_data["version"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as error:
+                add_model_errors(form, error)
+            else:
+                if form.confirmed:
+                    text = f"Tack! Du har bekräftat ansökan, version {answered.short_version}."
+                else:
+                    text = "Du har avböjt att bekräfta ansökan. Sökanden ser din kommentar."
+                messages.success(request, text)
+                return redirect(self.url_of(answered))
+        return self.render_to_response(self.get_context_data(form=form))

@@ -8,8 +8,8 @@ from finsam import workflow
 from finsam.workflow import Step
 from forbund.models import Medlem, Role
 
-from .models import BudgetAmount, Insats, StatusChange
-from .selectors import parties_of
+from .models import BudgetAmount, Confirmation, Insats, StatusChange
+from .selectors import application_version, confirmation_overview, parties_of
 
 S = Insats.Status
 SAMORDNARE = Role.Kind.SAMORDNARE
@@ -32,10 +32,20 @@ def submission_problems(insats: Insats) -> list[str]:
         problems.append("Ange minst ett mål.")
     if not BudgetAmount.objects.filter(line__insats=insats, amount__gt=0).exists():
         problems.append("Fyll i budgeten.")
-    signed = set(insats.signatures.values_list("medlem_id", flat=True))
-    missing = Medlem.objects.filter(pk__in=parties_of(insats) - signed).order_by("name")
-    problems.extend(f"Behörig företrädare för {medlem} har inte bekräftat ansökan." for medlem in missing)
+    problems.extend(_unasked_parties(insats))
     return problems
+
+
+def _unasked_parties(insats: Insats) -> list[str]:
+    """An application goes in once every party has a named representative asked to confirm it (or who
+    has): the answers may come during the beredning, but the board grants only a confirmed version."""
+    asked = set(
+        Confirmation.objects.filter(insats=insats, voided_at__isnull=True)
+        .exclude(answer=Confirmation.Answer.AVBOJD)
+        .values_list("medlem_id", flat=True)
+    )
+    missing = Medlem.objects.filter(pk__in=parties_of(insats) - asked).order_by("name")
+    return [f"Be en behörig företrädare för {medlem} att bekräfta ansökan." for medlem in missing]
 
 
 def application_snapshot(insats: Insats) -> dict:
@@ -59,9 +69,16 @@ def application_snapshot(insats: Insats) -> dict:
             }
             for line in insats.budget_lines.select_related("delprocess").prefetch_related("amounts")
         ],
-        "signatures": [
-            {"medlem": str(sig.medlem), "name": sig.name, "title": sig.title}
-            for sig in insats.signatures.all()
+        "version": application_version(insats),
+        "confirmations": [
+            {
+                "medlem": str(party.medlem),
+                "representatives": [
+                    {"name": str(c.representative), "title": c.title, "state": c.state, "version": c.version}
+                    for c in party.current
+                ],
+            }
+            for party in confirmation_overview(insats).parties
         ],
     }
 

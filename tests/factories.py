@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from ekonomi.models import Budget, BudgetIncome
@@ -276,6 +277,30 @@ class SignatureFactory(DjangoModelFactory):
     recorded_by = factory.SubFactory(UserFactory)
 
 
+class ConfirmationFactory(DjangoModelFactory):
+    """A representative's confirmation of the application as it stands; by default the owner's, confirmed.
+    `ConfirmationFactory(answer="", answered_at=None)` is a request still waiting for an answer."""
+
+    class Meta:
+        model = "insatser.Confirmation"
+
+    insats = factory.SubFactory(InsatsFactory)
+    medlem = factory.SelfAttribute("insats.owner")
+    representative = factory.SubFactory(UserFactory)
+    title = "Förvaltningschef"
+    version = factory.LazyAttribute(lambda o: _application_version(o.insats))
+    requested_by = factory.SubFactory(UserFactory)
+    answer = "bekraftad"
+    answered_at = factory.LazyFunction(timezone.now)
+    method = "inloggning"
+
+
+def _application_version(insats) -> str:
+    from insatser.selectors import application_version
+
+    return application_version(insats)
+
+
 class StatusChangeFactory(DjangoModelFactory):
     class Meta:
         model = "insatser.StatusChange"
@@ -309,7 +334,8 @@ class AttachmentFactory(DjangoModelFactory):
 
 def complete_application(*, partner: Medlem | None = None, status: str = "utkast", **kwargs) -> Insats:
     """An application that can be submitted: 2021–2022, a partner besides the owner, a målgrupp, a
-    goal, a budget and both parties' signatures. Extra keyword arguments go to InsatsFactory."""
+    goal, a budget and both parties' confirmations by named representatives. Extra keyword arguments
+    go to InsatsFactory."""
     kwargs.setdefault("malgrupp", Insats.Malgrupp.UNGA_VUXNA)
     insats = InsatsFactory(status=status, **kwargs)
     partner = partner or MedlemFactory(forbund=insats.forbund)
@@ -321,8 +347,8 @@ def complete_application(*, partner: Medlem | None = None, status: str = "utkast
         description="Processledare",
         amounts={2021: 400_000, 2022: 350_000},
     )
-    SignatureFactory(insats=insats, medlem=insats.owner)
-    SignatureFactory(insats=insats, medlem=partner)
+    ConfirmationFactory(insats=insats, medlem=insats.owner)
+    ConfirmationFactory(insats=insats, medlem=partner)
     return insats
 
 

@@ -17,6 +17,7 @@ from ekonomi.services.budget import (
     budget_save,
     cost_categories_ensure,
 )
+from finsam.demo.decisions import board_item
 from forbund.models import Forbund, Medlem, User
 
 INTERNAL_COSTS_2021 = [
@@ -57,4 +58,5 @@ def load_budget(forbund: Forbund, by: User) -> Budget:
         comment=COMMENT,
     )
     budget_save(budget=budget, by=by, content=content)
-    return budget_decide(budget=budget, by=by, decided_on=datetime.date(2020, 11, 18), paragraph="§ 31")
+    item = board_item(forbund, datetime.date(2020, 11, 18), 31, f"Budget {budget.year}", budget=budget)
+    return budget_decide(budget=budget, by=by, item=item)

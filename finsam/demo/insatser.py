@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from finsam.demo.decisions import board_item
 from forbund.models import Medlem, User
 from insatser.models import (
     Beslut,
     BudgetAmount,
     BudgetLine,
+    Confirmation,
     Delprocess,
     Goal,
     GrantedAmount,
@@ -23,6 +25,7 @@ from insatser.models import (
     Signature,
     StatusChange,
 )
+from insatser.selectors import application_version
 from insatser.workflow import application_snapshot
 
 D = datetime.date
@@ -205,7 +208,7 @@ def load_applications(forbund, medlemmar: dict[str, Medlem], samordnare: User, p
     )
     _budget(unga_vuxna, medlemmar, [(s, None, d, o, sh, a) for s, d, o, sh, a in UNGA_VUXNA_BUDGET])
     _history(unga_vuxna, samordnare, submitted=D(2020, 5, 4), decided=D(2020, 6, 10), started=D(2020, 8, 1))
-    _decision(unga_vuxna, samordnare, D(2020, 6, 10), "§ 14", {2020: 650_000, 2021: 750_000})
+    _decision(unga_vuxna, samordnare, D(2020, 6, 10), 14, {2020: 650_000, 2021: 750_000})
 
     _application(
         yrkeskedjor,
@@ -224,9 +227,7 @@ def load_applications(forbund, medlemmar: dict[str, Medlem], samordnare: User, p
     )
     _budget(yrkeskedjor, medlemmar, [(s, None, d, o, sh, a) for s, d, o, sh, a in YRKESKEDJOR_BUDGET])
     _history(yrkeskedjor, samordnare, submitted=D(2020, 2, 20), decided=D(2020, 3, 18), started=D(2020, 5, 1))
-    _decision(
-        yrkeskedjor, samordnare, D(2020, 3, 18), "§ 8", {2020: 1_500_000, 2021: 2_295_000, 2022: 950_000}
-    )
+    _decision(yrkeskedjor, samordnare, D(2020, 3, 18), 8, {2020: 1_500_000, 2021: 2_295_000, 2022: 950_000})
     _milestones(
         yrkeskedjor,
         [
@@ -287,6 +288,8 @@ def load_applications(forbund, medlemmar: dict[str, Medlem], samordnare: User, p
         )
     _budget(steget_fore, medlemmar, STEGET_FORE_BUDGET, delprocesser)
     _history(steget_fore, projektagare, submitted=D(2021, 9, 28), beredning_by=samordnare)
+    # Under beredning: three parties' representatives have confirmed, Arbetsförmedlingen's has not yet.
+    _confirmations(steget_fore, projektagare, answered_on=D(2021, 10, 4), waiting={"Arbetsförmedlingen"})
 
 
 def _application(insats, *, malgrupp, participants, evaluation, goals) -> None:
@@ -306,6 +309,49 @@ def _application(insats, *, malgrupp, participants, evaluation, goals) -> None:
             insats=insats,
             medlem=medlem,
             defaults={"name": name, "title": title, "recorded_by_id": _samordnare_id()},
+        )
+
+
+def _representative(medlem: Medlem) -> User:
+    """The party's invented representative as an account with no role in the förbund: being named on
+    a confirmation request is what lets them in."""
+    from . import DEMO_PASSWORD
+
+    name, _ = REPRESENTATIVES[medlem.name]
+    first, last = name.split(" ", 1)
+    username = name.lower().replace(" ", ".")
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"first_name": first, "last_name": last, "email": f"{username}@example.se"},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
+
+
+def _confirmations(insats, requested_by, *, answered_on, waiting=frozenset()) -> None:
+    """Each party's representative asked to confirm the application as it stands; those not `waiting`
+    have confirmed it (by logging in, as the app records it)."""
+    version = application_version(insats)
+    answered_at = datetime.datetime.combine(answered_on, datetime.time(14, 0), tzinfo=datetime.UTC)
+    for medlem in [insats.owner, *insats.partners.all()]:
+        representative = _representative(medlem)
+        answered = medlem.name not in waiting
+        Confirmation.objects.update_or_create(
+            insats=insats,
+            medlem=medlem,
+            representative=representative,
+            voided_at=None,
+            defaults={
+                "title": REPRESENTATIVES[medlem.name][1],
+                "version": version,
+                "requested_by": requested_by,
+                "answer": Confirmation.Answer.BEKRAFTAD if answered else "",
+                "answered_at": answered_at if answered else None,
+                "method": Confirmation.Method.INLOGGNING if answered else "",
+                "evidence": f"Inloggad som {representative.username}" if answered else "",
+            },
         )
 
 
@@ -360,10 +406,19 @@ def _history(insats, by, *, submitted, decided=None, started=None, beredning_by=
 
 
 def _decision(insats, by, decided_on, paragraph, amounts) -> None:
+    """The board's grant, on the item about the insats at the meeting on `decided_on` (§ `paragraph`)."""
+    item = board_item(
+        insats.forbund, decided_on, paragraph, f"Ansökan om medel: {insats.name}", insats=insats
+    )
     beslut, _ = Beslut.objects.update_or_create(
         insats=insats,
         decided_on=decided_on,
-        defaults={"outcome": Beslut.Outcome.BEVILJAD, "paragraph": paragraph, "recorded_by": by},
+        defaults={
+            "outcome": Beslut.Outcome.BEVILJAD,
+            "agenda_item": item,
+            "meeting": item.meeting,
+            "recorded_by": by,
+        },
     )
     for year, amount in amounts.items():
         GrantedAmount.objects.update_or_create(beslut=beslut, year=year, defaults={"amount": Decimal(amount)})

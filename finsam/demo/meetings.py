@@ -115,6 +115,7 @@ def _hold_march(forbund, meeting, users) -> None:
         )
         for u in uppdrag
     ]
+    # The board's ordförande, Eva Holmberg, is present and so presides; Mikael Nyström justerar.
     attendance_save(meeting=meeting, by=samordnare, entries=entries)
     justerare = Person.objects.get(forbund=forbund, name="Mikael Nyström")
     texts = {ekonomi.pk: "Styrelsen noterar den ekonomiska rapporten."}
@@ -126,7 +127,7 @@ def _hold_march(forbund, meeting, users) -> None:
     minutes_save(meeting=meeting, by=samordnare, decisions=decisions, justerare=[justerare])
     meeting_transition(meeting=meeting, to=MeetingStatus.GENOMFORT, by=samordnare)
     minutes_lock(meeting=meeting, by=samordnare)
-    minutes_approve(meeting=meeting, by=users["ledamot"])  # Eva Holmberg, ordförande
+    minutes_approve(meeting=meeting, by=users["ledamot"])  # Eva Holmberg, ordförande vid sammanträdet
     minutes_approve(meeting=meeting, by=users["ersattare"])  # Mikael Nyström, justerare
     Styrelsemote.objects.filter(pk=meeting.pk).update(announced_on=D(2021, 3, 24))
 

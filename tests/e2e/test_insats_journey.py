@@ -7,6 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from finsam.demo import DEMO_PASSWORD, load_demo
+from insatser import confirmations
+from insatser.models import Confirmation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -22,6 +24,17 @@ def log_in(page, live_server, username):
 def log_out(page):
     page.get_by_role("button", name="Logga ut").click()
     expect(page).to_have_url(re.compile(r"/konto/logga-in/"))
+
+
+def confirm_as_representatives(name: str) -> None:
+    """Every representative asked about the application as it stands confirms it (as on their page)."""
+    for confirmation in Confirmation.objects.filter(insats__name=name, voided_at__isnull=True):
+        confirmations.confirmation_answer(
+            confirmation=confirmation,
+            by=confirmation.representative,
+            confirmed=True,
+            seen_version=confirmation.version,
+        )
 
 
 def click_and_check(page, axe, role, name, **kwargs):
@@ -75,14 +88,19 @@ def test_application_from_draft_via_completion_to_grant(live_server, page, axe):
     budget = page.get_by_role("region", name="Budget som söks")
     expect(budget.get_by_role("row", name=re.compile("Summa per år"))).to_contain_text("1 330 000 kr")
 
-    # Both parties confirm, then the application is submitted.
-    for party, name in [("Trelleborgs kommun", "Ingrid Malm"), ("Arbetsförmedlingen", "Daniel Ros")]:
-        page.get_by_role("combobox", name="Part").select_option(label=party)
-        page.get_by_role("textbox", name="Behörig företrädare").fill(name)
-        page.get_by_role("textbox", name="Befattning").fill("Chef")
-        page.get_by_label("Företrädaren har tagit del").check()
-        page.get_by_role("button", name="Registrera bekräftelse").click()
-        expect(page.get_by_text(f"Bekräftelsen från {party} är registrerad.")).to_be_visible()
+    # A representative of each party is asked to confirm, then the application is submitted (the
+    # representatives' own pages: test_confirmation_journey.py).
+    for party, name, email in [
+        ("Trelleborgs kommun", "Ingrid Malm", "ingrid.malm@trelleborg.example.se"),
+        ("Arbetsförmedlingen", "Daniel Ros", "daniel.ros@arbetsformedlingen.example.se"),
+    ]:
+        click_and_check(page, axe, "link", "Be en företrädare bekräfta")
+        page.get_by_label("Part").select_option(label=party)
+        page.get_by_label("Namn").fill(name)
+        page.get_by_label("E-postadress").fill(email)
+        page.get_by_label("Befattning").fill("Chef")
+        page.get_by_role("button", name="Skicka begäran").click()
+        expect(page.get_by_text(f"{name} är ombedd att bekräfta ansökan för {party}")).to_be_visible()
     click_and_check(page, axe, "button", "Skicka in ansökan")
     expect(page.get_by_text("Jobbspåret är nu inskickad.")).to_be_visible()
     insats_url = page.url
@@ -113,18 +131,31 @@ def test_application_from_draft_via_completion_to_grant(live_server, page, axe):
     expect(page.get_by_text("den är sparad som den skickades in")).to_be_visible()
     log_out(page)
 
-    # The samordnare records the board's grant.
+    # The completion voided the parties' first confirmations: the beredning says the board cannot grant
+    # it until they have confirmed the new version, which they then do.
     log_in(page, live_server, "samordnare")
     page.goto(insats_url)
     page.get_by_role("button", name="Ta upp till beredning").click()
+    expect(
+        page.get_by_text("Styrelsen kan inte bevilja ansökan förrän alla parter har bekräftat")
+    ).to_be_visible()
+    confirm_as_representatives("Jobbspåret")
+    page.reload()
+    expect(page.get_by_text("Alla parter har bekräftat den nuvarande versionen.")).to_be_visible()
+
+    # The samordnare records the board's grant.
     click_and_check(page, axe, "link", "Registrera beslut")
     page.get_by_label("Beviljad").check()
-    page.get_by_label("Beslutsdatum").fill("2021-11-17")
-    page.get_by_label("Paragraf").fill("§ 42")
+    expect(page.get_by_label("Styrelsen, på ett möte")).to_be_checked()
+    # No item about the application is on an agenda yet: it is put on the November meeting's.
+    page.get_by_label("Eller lägg ansökan på dagordningen för").select_option(label="Styrelsemöte 2021-11-17")
     expect(page.get_by_label("Beviljat 2022 (kr)")).to_have_value("650000")
     page.get_by_label("Beviljat 2023 (kr)").fill("600000")
     page.get_by_role("button", name="Registrera beslut").click()
     expect(page.get_by_text("Beslutet är registrerat: beviljad.")).to_be_visible()
-    expect(page.get_by_role("region", name="Beslut")).to_contain_text("§ 42")
+    # The date is the meeting's; the § comes when the minutes are numbered.
+    expect(page.get_by_role("region", name="Beslut")).to_contain_text(
+        "Styrelsen 2021-11-17 § (numreras i protokollet)"
+    )
     expect(page.get_by_role("region", name="Budget som söks")).to_contain_text("600 000 kr")
     axe.assert_no_serious_violations(page)

@@ -17,6 +17,7 @@ from tests.factories import (
     AttachmentFactory,
     BeslutFactory,
     BudgetLineFactory,
+    ConfirmationFactory,
     DelprocessFactory,
     GoalFactory,
     GroupMembershipFactory,
@@ -37,7 +38,7 @@ D = datetime.date
 # The most queries a page may cost: what it costs when written, plus a little headroom. They must
 # not depend on the number of rows.
 MAX_LIST_QUERIES = 12
-MAX_DETAIL_QUERIES = 36
+MAX_DETAIL_QUERIES = 38  # 36, and the parties' confirmations: their requests and the version's budget read
 
 
 @pytest.fixture(autouse=True)
@@ -118,6 +119,14 @@ def add_details(insats: Insats, start: int, stop: int, by) -> None:
         partner = MedlemFactory(forbund=forbund, name=f"Kommun {i}")
         insats.partners.add(partner)
         SignatureFactory(insats=insats, medlem=partner, recorded_by=by)
+        ConfirmationFactory(insats=insats, medlem=partner, requested_by=by)  # confirmed
+        ConfirmationFactory(insats=insats, medlem=partner, requested_by=by, answer="", answered_at=None)
+        ConfirmationFactory(
+            insats=insats,
+            medlem=partner,
+            requested_by=by,
+            voided_at=datetime.datetime(2021, 1, 1, tzinfo=datetime.UTC),
+        )
         delprocess = DelprocessFactory(insats=insats, owner=partner, name=f"Delprocess {i}", goals="Ett\nTvå")
         GoalFactory(insats=insats, kind="resultatmal" if i % 2 else "effektmal")
         BudgetLineFactory(

@@ -23,6 +23,7 @@ from insatser.models import (
     Beslut,
     BudgetAmount,
     BudgetLine,
+    Confirmation,
     Delprocess,
     Goal,
     GrantedAmount,
@@ -77,7 +78,7 @@ POST_PAGES = [
     "insatser:delprocess_create",
     "insatser:delprocess_edit",
     "insatser:delprocess_delete",
-    "insatser:sign",
+    "insatser:confirmation_request",
     "insatser:transition",
     "insatser:decide",
     "insatser:milestone_create",
@@ -86,6 +87,8 @@ POST_PAGES = [
     "insatser:attachment_remove",
 ]
 FORBUND_PAGES = ["insatser:list", "insatser:create", "insatser:create_idea"]
+# The named representative's own page, outside the förbund's pages: tests/insatser/test_confirmations.py.
+REPRESENTATIVE_PAGES = ["insatser:confirmation"]
 
 
 @pytest.fixture(autouse=True)
@@ -170,14 +173,19 @@ class World:
             "insatser:delprocess_create": (draft, {"name": "Delprocess Byn", "owner": self.kommun.pk}),
             "insatser:delprocess_edit": (draft, {"name": "Delprocess omdöpt", "owner": self.kommun.pk}),
             "insatser:delprocess_delete": (draft, {}),
-            "insatser:sign": (
+            "insatser:confirmation_request": (
                 draft,
-                {"medlem": self.kommun.pk, "name": "Eva Ek", "title": "Kommundirektör", "confirm": "on"},
+                {"medlem": self.kommun.pk, "name": "Eva Ek", "email": "eva.ek@aby.se", "title": "Direktör"},
             ),
             "insatser:transition": (draft, {}),
             "insatser:decide": (
                 pending,
-                {"outcome": "beviljad", "decided_on": "2020-12-03", "amount_2021": "100000"},
+                {
+                    "outcome": "beviljad",
+                    "decided_by": "delegation",
+                    "decided_on": "2020-12-03",
+                    "amount_2021": "100000",
+                },
             ),
             "insatser:milestone_create": (
                 draft,
@@ -255,6 +263,7 @@ INSATS_MODELS = [
     BudgetLine,
     BudgetAmount,
     Signature,
+    Confirmation,
     StatusChange,
     Beslut,
     GrantedAmount,
@@ -290,11 +299,24 @@ def select_options(content: str, name: str) -> list[str]:
     return [label.strip() for label in re.findall(r"<option[^>]*>(.*?)</option>", select.group(0), re.S)]
 
 
+def confirm_as_representatives(insats: Insats) -> None:
+    """Every representative asked about the application as it stands logs in and confirms it."""
+    for confirmation in Confirmation.objects.filter(insats=insats, voided_at__isnull=True):
+        client = Client()
+        client.force_login(confirmation.representative)
+        url = reverse(
+            "insatser:confirmation",
+            kwargs={"forbund": insats.forbund.slug, "confirmation_pk": confirmation.pk},
+        )
+        data = {"decision": "bekrafta", "comment": "", "version": confirmation.version}
+        assert "Tack! Du har bekräftat ansökan" in text(client.post(url, data, follow=True))
+
+
 def test_every_insats_url_is_covered_here():
     """A new URL in insatser/urls.py must be placed in one of the lists above, which decide who is
     expected to reach it."""
     names = {f"insatser:{pattern.name}" for pattern in urlpatterns}
-    assert names == set(FORBUND_PAGES) | set(GET_PAGES) | set(POST_PAGES)
+    assert names == set(FORBUND_PAGES) | set(GET_PAGES) | set(POST_PAGES) | set(REPRESENTATIVE_PAGES)
 
 
 # Who can open what --------------------------------------------------------------------------------
@@ -603,24 +625,27 @@ def test_application_journey_from_draft_to_grant(world):
     assert response.status_code == 302
     assert selectors.budget_table(insats).total == 1_050_000
 
-    # Not yet signed: submitting is refused with what is missing.
+    # No representative asked yet: submitting is refused with what is missing.
     response = projektagare.post(world.url("insatser:transition", insats, target=S.INSKICKAD), follow=True)
-    assert "Skicka in ansökan gick inte: Behörig företrädare för" in text(response)
+    missing = f"Skicka in ansökan gick inte: Be en behörig företrädare för {kommun} att bekräfta"
+    assert missing in text(response)
     insats.refresh_from_db()
     assert insats.status == S.UTKAST
 
-    for medlem, name in [(region, "Rut Regionsson"), (kommun, "Kim Kommunsson")]:
+    asked = [(region, "Rut Regionsson", "rut@region.se"), (kommun, "Kim Kim", "kim@aby.se")]
+    for medlem, name, email in asked:
         response = projektagare.post(
-            world.url("insatser:sign", insats),
-            {"medlem": medlem.pk, "name": name, "title": "Direktör", "confirm": "on"},
+            world.url("insatser:confirmation_request", insats),
+            {"medlem": medlem.pk, "name": name, "email": email, "title": "Direktör"},
             follow=True,
         )
-        assert f"Bekräftelsen från {medlem} är registrerad." in text(response)
+        assert f"{name} är ombedd att bekräfta ansökan för {medlem}" in text(response)
 
     response = projektagare.post(world.url("insatser:transition", insats, target=S.INSKICKAD), follow=True)
     assert "Steget vidare är nu inskickad." in text(response)
 
-    # The samordnare prepares it and asks for more.
+    # The representatives confirm the submitted version; the samordnare prepares it and asks for more.
+    confirm_as_representatives(insats)
     samordnare.post(world.url("insatser:transition", insats, target=S.UNDER_BEREDNING))
     response = samordnare.post(
         world.url("insatser:transition", insats, target=S.KOMPLETTERING_BEGARD),
@@ -644,21 +669,21 @@ def test_application_journey_from_draft_to_grant(world):
     assert response.status_code == 302
     projektagare.post(world.url("insatser:transition", insats, target=S.INSKICKAD))
 
-    # The samordnare records the board's grant.
+    # The completion changed the application: the earlier confirmations no longer count, so the
+    # board cannot grant it until the representatives have confirmed the new version.
     samordnare.post(world.url("insatser:transition", insats, target=S.UNDER_BEREDNING))
-    assert samordnare.get(world.url("insatser:decide", insats)).status_code == 200
-    response = samordnare.post(
-        world.url("insatser:decide", insats),
-        {
-            "outcome": "beviljad",
-            "decided_on": "2020-12-03",
-            "meeting": meeting.pk,
-            "paragraph": "§ 12",
-            "amount_2021": "750000",
-            "amount_2022": "300000",
-        },
-        follow=True,
-    )
+    assert "Saknas: " in text(samordnare.get(world.url("insatser:decide", insats)))
+    grant = {
+        "outcome": "beviljad",
+        "decided_by": "styrelsen",
+        "new_item_meeting": meeting.pk,
+        "amount_2021": "750000",
+        "amount_2022": "300000",
+    }
+    response = samordnare.post(world.url("insatser:decide", insats), grant)
+    assert "Ansökan kan inte beviljas" in text(response)
+    confirm_as_representatives(insats)
+    response = samordnare.post(world.url("insatser:decide", insats), grant, follow=True)
     assert "Beslutet är registrerat: beviljad." in text(response)
 
     insats.refresh_from_db()
@@ -687,7 +712,7 @@ def test_application_journey_from_draft_to_grant(world):
         assert "Beviljad" in content
         assert f"750{NBSP}000{NBSP}kr" in content
         assert f"300{NBSP}000{NBSP}kr" in content
-        assert "styrelsemöte 2020-12-03 § 12" in content
+        assert "Styrelsen 2020-12-03 § (numreras i protokollet)" in content
         # The budget as applied for is still shown.
         assert f"1{NBSP}050{NBSP}000{NBSP}kr" in content
     # Once granted the projektägare can no longer change it.
@@ -779,7 +804,13 @@ def test_a_grant_without_an_amount_is_refused_on_the_form(world, client_as):
     before = database_snapshot()
     response = client.post(
         world.url("insatser:decide", world.pending),
-        {"outcome": "beviljad", "decided_on": "2020-12-03", "amount_2021": "0", "amount_2022": ""},
+        {
+            "outcome": "beviljad",
+            "decided_by": "delegation",
+            "decided_on": "2020-12-03",
+            "amount_2021": "0",
+            "amount_2022": "",
+        },
     )
     assert response.status_code == 200
     assert "Ange beviljat belopp för minst ett år." in text(response)

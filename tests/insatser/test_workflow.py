@@ -18,9 +18,12 @@ from finsam import workflow
 from forbund.models import ActivityEvent, Medlem, Role
 from insatser import services
 from insatser.models import Beslut, BudgetAmount, GrantedAmount, Insats, StatusChange
+from insatser.selectors import application_version
 from insatser.workflow import WORKFLOW
 from tests.factories import (
+    AgendaItemFactory,
     BudgetLineFactory,
+    ConfirmationFactory,
     MedlemFactory,
     StyrelsemoteFactory,
     complete_application,
@@ -285,7 +288,7 @@ def no_period(insats: Insats) -> None:
 
 def no_partner(insats: Insats) -> None:
     insats.partners.clear()
-    insats.signatures.exclude(medlem=insats.owner).delete()
+    insats.confirmations.exclude(medlem=insats.owner).delete()
 
 
 def no_malgrupp(insats: Insats) -> None:
@@ -304,12 +307,16 @@ def budget_of_zeros(insats: Insats) -> None:
     BudgetAmount.objects.filter(line__insats=insats).update(amount=Decimal(0))
 
 
-def partner_not_signed(insats: Insats) -> None:
-    insats.signatures.exclude(medlem=insats.owner).delete()
+def partner_not_asked(insats: Insats) -> None:
+    insats.confirmations.exclude(medlem=insats.owner).delete()
 
 
-def owner_not_signed(insats: Insats) -> None:
-    insats.signatures.filter(medlem=insats.owner).delete()
+def owner_not_asked(insats: Insats) -> None:
+    insats.confirmations.filter(medlem=insats.owner).delete()
+
+
+def partner_declined(insats: Insats) -> None:
+    insats.confirmations.exclude(medlem=insats.owner).update(answer="avbojd", comment="Nej")
 
 
 @pytest.mark.parametrize(
@@ -321,8 +328,9 @@ def owner_not_signed(insats: Insats) -> None:
         (no_goal, "Ange minst ett mål."),
         (empty_budget, "Fyll i budgeten."),
         (budget_of_zeros, "Fyll i budgeten."),
-        (partner_not_signed, "Behörig företrädare för Åby kommun har inte bekräftat ansökan."),
-        (owner_not_signed, "Behörig företrädare för Region Söder har inte bekräftat ansökan."),
+        (partner_not_asked, "Be en behörig företrädare för Åby kommun att bekräfta ansökan."),
+        (owner_not_asked, "Be en behörig företrädare för Region Söder att bekräfta ansökan."),
+        (partner_declined, "Be en behörig företrädare för Åby kommun att bekräfta ansökan."),
     ],
     ids=lambda value: getattr(value, "__name__", None),
 )
@@ -354,7 +362,7 @@ def test_a_bare_draft_lists_every_missing_piece(forbund, owner, actor):
         "Ange målgrupp.",
         "Ange minst ett mål.",
         "Fyll i budgeten.",
-        "Behörig företrädare för Region Söder har inte bekräftat ansökan.",
+        "Be en behörig företrädare för Region Söder att bekräfta ansökan.",
     ]
 
 
@@ -390,7 +398,11 @@ def test_submitting_a_complete_application_keeps_a_snapshot_of_it(application, a
             "amounts": {"2021": "400000", "2022": "350000"},
         }
     ]
-    assert sorted(sig["medlem"] for sig in snapshot["signatures"]) == ["Region Söder", "Åby kommun"]
+    assert snapshot["version"] == application_version(insats)
+    assert [party["medlem"] for party in snapshot["confirmations"]] == ["Region Söder", "Åby kommun"]
+    assert all(
+        [r["state"] for r in party["representatives"]] == ["bekraftad"] for party in snapshot["confirmations"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -455,6 +467,12 @@ def budget_amounts(insats: Insats) -> list[tuple]:
     )
 
 
+def board_item(insats):
+    """The item about the insats on a board meeting's agenda, where the decision is taken."""
+    meeting = StyrelsemoteFactory(forbund=insats.forbund, date=D(2020, 12, 3))
+    return AgendaItemFactory(meeting=meeting, insats=insats, title=f"Ansökan: {insats.name}")
+
+
 @pytest.fixture
 def samordnare(actor):
     return actor(Kind.SAMORDNARE)
@@ -462,30 +480,28 @@ def samordnare(actor):
 
 def test_grant_records_beslut_amounts_and_status(forbund, application, samordnare):
     insats = application(S.UNDER_BEREDNING)
-    meeting = StyrelsemoteFactory(forbund=forbund, date=D(2020, 12, 3))
+    item = board_item(insats)
     applied = budget_amounts(insats)
 
     beslut = services.insats_decide(
         insats=insats,
         by=samordnare,
         outcome=Beslut.Outcome.BEVILJAD,
-        decided_on=D(2020, 12, 3),
-        meeting=meeting,
-        paragraph=" § 12 ",
+        agenda_item=item,
         motivation="Insatsen svarar mot förbundets mål.",
         amounts={2021: Decimal(300_000), 2022: Decimal(250_000)},
     )
 
     insats.refresh_from_db()
     assert insats.status == S.BEVILJAD
-    assert beslut.meeting == meeting
-    assert beslut.paragraph == "§ 12"
+    assert beslut.agenda_item == item
+    assert beslut.decided_on == D(2020, 12, 3)  # the meeting's date
     assert beslut.recorded_by == samordnare
-    assert beslut.reference == "styrelsemöte 2020-12-03 § 12"
+    assert beslut.reference == "Styrelsen 2020-12-03 § (numreras i protokollet)"
     assert list(beslut.amounts.values_list("year", "amount")) == [(2021, 300_000), (2022, 250_000)]
     change = insats.status_changes.get()
     assert (change.from_status, change.to_status, change.by) == (S.UNDER_BEREDNING, S.BEVILJAD, samordnare)
-    assert change.comment == "Styrelsens beslut 2020-12-03 (styrelsemöte 2020-12-03 § 12)"
+    assert change.comment == "Styrelsen 2020-12-03 § (numreras i protokollet)"
     # The application's budget stays as it was applied for.
     assert budget_amounts(insats) == applied
 
@@ -497,7 +513,7 @@ def test_refusal_stores_no_amounts(application, samordnare):
         insats=insats,
         by=samordnare,
         outcome=Beslut.Outcome.AVSLAGEN,
-        decided_on=D(2020, 12, 3),
+        agenda_item=board_item(insats),
         amounts={2021: Decimal(300_000)},
     )
 
@@ -506,7 +522,7 @@ def test_refusal_stores_no_amounts(application, samordnare):
     assert beslut.outcome == Beslut.Outcome.AVSLAGEN
     assert not GrantedAmount.objects.exists()
     assert history(insats) == [(S.UNDER_BEREDNING, S.AVSLAGEN)]
-    assert insats.status_changes.get().comment == "Styrelsens beslut 2020-12-03"
+    assert insats.status_changes.get().comment == "Styrelsen 2020-12-03 § (numreras i protokollet)"
 
 
 @pytest.mark.parametrize("status", [S.UTKAST, S.INSKICKAD, S.KOMPLETTERING_BEGARD, S.BEVILJAD, S.AVSLAGEN])
@@ -519,7 +535,7 @@ def test_a_decision_can_only_be_recorded_under_beredning(application, samordnare
             insats=insats,
             by=samordnare,
             outcome=Beslut.Outcome.BEVILJAD,
-            decided_on=D(2020, 12, 3),
+            agenda_item=board_item(insats),
             amounts={2021: Decimal(1)},
         )
     assert not Beslut.objects.exists()
@@ -533,7 +549,7 @@ def test_only_the_samordnare_records_decisions(application, actor, kind):
             insats=insats,
             by=actor(kind),
             outcome=Beslut.Outcome.BEVILJAD,
-            decided_on=D(2020, 12, 3),
+            agenda_item=board_item(insats),
             amounts={2021: Decimal(100_000)},
         )
     insats.refresh_from_db()
@@ -561,7 +577,7 @@ def test_a_grant_with_bad_amounts_is_refused_and_nothing_is_recorded(
             insats=insats,
             by=samordnare,
             outcome=Beslut.Outcome.BEVILJAD,
-            decided_on=D(2020, 12, 3),
+            agenda_item=board_item(insats),
             amounts=amounts,
         )
     insats.refresh_from_db()
@@ -570,15 +586,12 @@ def test_a_grant_with_bad_amounts_is_refused_and_nothing_is_recorded(
     assert not insats.status_changes.exists()
 
 
-def test_a_decision_cannot_name_another_forbunds_meeting(application, samordnare, other_forbund):
+def test_a_decision_cannot_name_another_forbunds_agenda_item(application, samordnare, other_forbund):
     insats = application(S.UNDER_BEREDNING)
-    with pytest.raises(ValidationError, match="Mötet hör till ett annat förbund."):
+    foreign = AgendaItemFactory(meeting=StyrelsemoteFactory(forbund=other_forbund, date=D(2020, 12, 3)))
+    with pytest.raises(ValidationError, match="Dagordningspunkten hör till ett annat förbunds möte."):
         services.insats_decide(
-            insats=insats,
-            by=samordnare,
-            outcome=Beslut.Outcome.AVSLAGEN,
-            decided_on=D(2020, 12, 3),
-            meeting=StyrelsemoteFactory(forbund=other_forbund, date=D(2020, 12, 3)),
+            insats=insats, by=samordnare, outcome=Beslut.Outcome.AVSLAGEN, agenda_item=foreign
         )
     assert not Beslut.objects.exists()
 
@@ -588,13 +601,15 @@ def test_granted_amounts_may_differ_from_the_budget_which_is_kept(forbund, appli
     BudgetLineFactory(
         insats=insats, section="Övergripande", description="Utvärdering", amounts={2022: 50_000}
     )
+    for medlem in [insats.owner, *insats.partners.all()]:  # the parties confirmed it with that line
+        ConfirmationFactory(insats=insats, medlem=medlem)
     applied = budget_amounts(insats)
 
     services.insats_decide(
         insats=insats,
         by=samordnare,
         outcome=Beslut.Outcome.BEVILJAD,
-        decided_on=D(2020, 12, 3),
+        agenda_item=board_item(insats),
         amounts={2021: Decimal(1_000), 2022: None},
     )
 
