@@ -103,3 +103,34 @@ def chromium_path():
 
 
 __all__ = ["PASSWORD"]
+
+
+UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: a real refused connection
+
+
+def point_broker_at(url: str | None) -> None:
+    """Make the web side's Celery app publish to `url` from now on, its pooled connections dropped
+    (kombu keeps one pool per broker address)."""
+    import kombu.pools
+
+    from finsam.celery import app
+
+    app.conf.broker_url = url
+    app.conf.broker_write_url = url
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+    kombu.pools.reset()
+
+
+@pytest.fixture
+def broker_down():
+    """The broker really unreachable for the test, then back as it was."""
+    from finsam.celery import app
+
+    working, working_write = app.conf.broker_url, app.conf.broker_write_url
+    point_broker_at(UNREACHABLE_BROKER)
+    yield
+    point_broker_at(working)
+    app.conf.broker_write_url = working_write

@@ -9,7 +9,6 @@ import io
 import time
 from decimal import Decimal
 
-import kombu.pools
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -69,25 +68,6 @@ def start(forbund, by, data: bytes, filename="huvudbok.xlsx", rows_total=0) -> L
 
 def url(name: str, forbund, **kwargs) -> str:
     return reverse(f"ekonomi:{name}", kwargs={"forbund": forbund.slug, **kwargs})
-
-
-@pytest.fixture
-def broker_down():
-    """The broker really unreachable: a Redis address nothing listens on (restored afterwards)."""
-    from finsam.celery import app
-
-    def drop_connections():
-        # Pools hold connections to the address they were made for: start afresh each way.
-        kombu.pools.reset()
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    original = app.conf.broker_url
-    drop_connections()
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    yield
-    drop_connections()
-    app.conf.broker_url = original
 
 
 # The service, step by step (the worker test below runs the same steps through Celery) ------------

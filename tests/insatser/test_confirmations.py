@@ -9,7 +9,6 @@ import re
 import time
 from decimal import Decimal
 
-import kombu.pools
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +22,7 @@ from forbund.models import ActivityEvent, Medlem, Role, User
 from insatser import confirmations, services
 from insatser.models import Beslut, Confirmation, Insats
 from insatser.selectors import application_version, confirmation_overview, missing_confirmations
+from tests.conftest import UNREACHABLE_BROKER, point_broker_at
 from tests.factories import (
     AgendaItemFactory,
     BudgetLineFactory,
@@ -42,7 +42,6 @@ pytestmark = pytest.mark.django_db
 S = Insats.Status
 Kind = Role.Kind
 READERS = [Kind.EKONOM, Kind.STYRELSELEDAMOT, Kind.ERSATTARE, Kind.REVISOR]
-UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
 @pytest.fixture
@@ -105,24 +104,6 @@ def as_user(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def point_broker_at(url: str) -> None:
-    """Make the web side's Celery app publish to `url` from now on (its pooled connections dropped)."""
-    app.conf.broker_url = url
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-    kombu.pools.reset()
-
-
-@pytest.fixture
-def broker_down():
-    working = app.conf.broker_url
-    point_broker_at(UNREACHABLE_BROKER)
-    yield
-    point_broker_at(working)
 
 
 # The version --------------------------------------------------------------------------------------

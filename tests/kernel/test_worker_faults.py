@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import kombu.pools
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
@@ -33,7 +32,6 @@ from tests.factories import (
 from . import slow_document
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 S = Dokumentjobb.Status
 
 
@@ -43,24 +41,6 @@ def slow_kind(settings, tmp_path):
     slow_document.register()
     yield slow_document.KIND
     rendering.DOCUMENT_TYPES.pop(slow_document.KIND)
-
-
-def point_broker_at(url: str) -> None:
-    """Make the web side's Celery app publish to `url` from now on (its pooled connections dropped)."""
-    app.conf.broker_url = url
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-    kombu.pools.reset()
-
-
-@pytest.fixture
-def broker_down():
-    working = app.conf.broker_url
-    point_broker_at(UNREACHABLE_BROKER)
-    yield
-    point_broker_at(working)
 
 
 def wait_for(condition, seconds: float, what: str):

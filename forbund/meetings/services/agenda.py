@@ -410,28 +410,9 @@ def agenda_delegation_item_add(*, meeting: Styrelsemote, by: User) -> AgendaItem
     meeting's date; those decisions are marked reported in it. An existing such item on the agenda
     takes the new decisions instead."""
     meeting = lock_meeting(meeting, by, "edit_agenda")
-    decisions = list(
-        delegationsbeslut_unreported(meeting.forbund, before=meeting.date).select_for_update(of=("self",))
+    item = _report_delegationsbeslut(
+        meeting, delegationsbeslut_unreported(meeting.forbund, before=meeting.date), by
     )
-    if not decisions:
-        raise ValidationError("Det finns inga oanmälda delegationsbeslut att anmäla.")
-    item = AgendaItem.objects.filter(meeting=meeting, kind=AgendaKind.DELEGATION).first()
     if item is None:
-        item = _add_item(
-            meeting,
-            AgendaItem(kind=AgendaKind.DELEGATION, title=DELEGATION_TITLE, proposal=DELEGATION_PROPOSAL),
-            by,
-        )
-    for decision in decisions:
-        before = audit.values(decision)
-        decision.reported_in = item
-        decision.lock_version += 1
-        decision.save(update_fields=["reported_in", "lock_version"])
-        audit.changed(
-            forbund=meeting.forbund,
-            actor=by,
-            obj=decision,
-            before=before,
-            description=f"{meeting}: anmälde delegationsbeslutet {decision}",
-        )
+        raise ValidationError("Det finns inga oanmälda delegationsbeslut att anmäla.")
     return item
