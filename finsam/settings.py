@@ -285,6 +285,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "options": {"expires": 30},
     },
+    "publish-waiting-adoptions": {"task": "forbund.tasks.publish_waiting_adoptions", "schedule": 300.0},
     "remove-abandoned-ledger-uploads": {
         "task": "ekonomi.tasks.remove_abandoned_ledger_uploads",
         "schedule": 3600.0,

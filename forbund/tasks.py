@@ -8,3 +8,10 @@ def publish_adoption(adoption_id: int) -> None:
     from forbund.meetings.services import adoption
 
     adoption.publish(adoption_id=adoption_id)
+
+
+@shared_task
+def publish_waiting_adoptions() -> int:
+    from forbund.meetings.services import adoption
+
+    return adoption.publish_waiting()

@@ -274,6 +274,32 @@ def test_justering_publishes_the_stamped_master(board, client, settings, tmp_pat
     assert adoption.publish(adoption_id=record.pk) is None  # not twice
 
 
+def test_an_adoption_the_broker_never_heard_of_is_published_by_the_sweep(board, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    job = finished_job(board)
+    item = add_item(board.meeting, job)
+    decide(board, board.meeting, item, adoption.ADOPT)
+    justera(board, lock(board, board.meeting))  # no worker here: the publish task is never run
+
+    assert adoption.publish_waiting() == 1
+
+    record = Faststallelse.objects.get()
+    assert record.is_published
+    assert pdf_pages(read(record.published_file))[0].endswith("Fastställd av styrelsen 2021-03-17 § 4")
+    assert adoption.publish_waiting() == 0
+
+
+def test_an_adoption_whose_minutes_are_not_justerade_waits(board, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    job = finished_job(board)
+    item = add_item(board.meeting, job)
+    decide(board, board.meeting, item, adoption.ADOPT)
+    lock(board, board.meeting)
+
+    assert adoption.publish_waiting() == 0
+    assert not Faststallelse.objects.get().is_published
+
+
 def test_withdrawal_keeps_the_record_and_takes_the_file_out_of_the_archive(board, client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     record, job = adopted_and_published(board)

@@ -230,3 +230,15 @@ def publish(*, adoption_id: int) -> Faststallelse | None:
             description=f"{adoption} publicerad i arkivet ({adoption.adoption_line})",
         )
         return adoption
+
+
+def publish_waiting() -> int:
+    """Beat's sweep: publish what justerade minutes adopted but no worker has published yet (the
+    broker was down at the justering, or the worker died). Runs in the worker itself."""
+    waiting = Faststallelse.objects.filter(
+        published_file="",
+        withdrawn_on__isnull=True,
+        item__meeting__status=MeetingStatus.JUSTERAT,
+        item__paragraph__isnull=False,
+    ).values_list("pk", flat=True)
+    return sum(1 for pk in list(waiting) if publish(adoption_id=pk) is not None)
