@@ -174,6 +174,16 @@ def test_a_delegation_decision_is_reported_in_the_next_open_meetings_delegation_
     )
 
 
+def test_the_register_of_delegationsbeslut_names_the_insats(insats, samordnare, login):
+    grant(insats, samordnare, on_delegation=True, decided_on=D(2021, 5, 2))
+
+    url = reverse("forbund:delegationsbeslut", kwargs={"forbund": insats.forbund.slug})
+    content = login(samordnare).get(url).content.decode()
+
+    insats_url = reverse("insatser:detail", kwargs={"forbund": insats.forbund.slug, "pk": insats.pk})
+    assert f'<a href="{insats_url}#beslut">{insats.name}</a>' in content
+
+
 def test_a_delegation_decision_waits_for_the_next_agenda_and_is_reported_when_it_is_made(insats, samordnare):
     beslut = grant(insats, samordnare, on_delegation=True, decided_on=D(2021, 5, 2))
     decision = Delegationsbeslut.objects.get(pk=beslut.delegationsbeslut_id)

@@ -39,6 +39,9 @@ def delegationsbeslut_unreported(
 
 def delegationsbeslut_register(forbund: Forbund) -> QuerySet[Delegationsbeslut]:
     # With each reporting meeting and its förbund: each row asks whether the decision may still change.
-    return Delegationsbeslut.objects.filter(forbund=forbund).select_related(
-        "decided_by", "reported_in__meeting__forbund"
+    # With the insats a decision granted or refused, when it was one.
+    return (
+        Delegationsbeslut.objects.filter(forbund=forbund)
+        .select_related("decided_by", "reported_in__meeting__forbund")
+        .prefetch_related("insats_beslut__insats")
     )
