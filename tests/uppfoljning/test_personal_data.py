@@ -129,7 +129,14 @@ def test_the_report_form_screens_the_comment_of_every_goal(insats, report):
 
 
 @pytest.mark.parametrize(
-    "module_name", ["uppfoljning.forms", "insatser.forms", "insatser.confirmation_forms"]
+    "module_name",
+    [
+        "uppfoljning.forms",
+        "insatser.forms",
+        "insatser.confirmation_forms",
+        "forbund.meetings.forms.agenda",
+        "forbund.meetings.forms.minutes",
+    ],
 )
 def test_every_form_with_a_text_field_is_screened(module_name):
     module = pytest.importorskip(module_name)
@@ -266,3 +273,18 @@ def test_the_command_passes_when_no_text_holds_a_number(forbund, insats, report)
     output, returncode = run_check()
     assert returncode == 0
     assert "Inga personnummer hittades." in output
+
+
+def test_a_personnummer_in_an_agenda_items_proposal_is_refused_before_it_reaches_the_packet(forbund):
+    from forbund.meetings.forms.agenda import AgendaItemForm
+    from tests.factories import StyrelsemoteFactory
+
+    meeting = StyrelsemoteFactory(forbund=forbund)
+    form = AgendaItemForm(
+        data={"kind": "beslut", "title": "Stöd i enskilt ärende", "proposal": "Gäller 19121212-1212."},
+        meeting=meeting,
+    )
+
+    assert not form.is_valid()
+    assert "personnummer" in " ".join(form.errors["proposal"])
+    assert "title" not in form.errors

@@ -10,6 +10,7 @@ from django.core.validators import FileExtensionValidator
 from ekonomi.models import Budget
 from finsam import uploads
 from finsam.concurrency import OnceForm, VersionedForm
+from finsam.personnummer import ScreenedTextMixin
 from forbund.forms import DateInput
 from forbund.models import (
     AgendaItem,
@@ -54,7 +55,7 @@ def link_choices(forbund: Forbund) -> list:
     return [("", "Inget underlag"), *[(label, options) for label, options in groups if options]]
 
 
-class AgendaItemForm(VersionedForm, OnceForm, forms.ModelForm):
+class AgendaItemForm(ScreenedTextMixin, VersionedForm, OnceForm, forms.ModelForm):
     link = forms.ChoiceField(
         label="Underlag i finsam",
         required=False,
@@ -103,14 +104,14 @@ class AgendaItemForm(VersionedForm, OnceForm, forms.ModelForm):
         return cleaned
 
 
-class AgendaTemplateItemForm(forms.ModelForm):
+class AgendaTemplateItemForm(ScreenedTextMixin, forms.ModelForm):
     class Meta:
         model = AgendaTemplateItem
         fields = ["title", "kind", "proposal", "order", "at_end"]
         widgets = {"proposal": forms.Textarea(attrs={"rows": 2})}
 
 
-class NoticeForm(VersionedForm, forms.ModelForm):
+class NoticeForm(ScreenedTextMixin, VersionedForm, forms.ModelForm):
     """The notice's greeting; the version guards against sending a notice for a meeting someone
     changed after the page was opened."""
 
@@ -120,7 +121,7 @@ class NoticeForm(VersionedForm, forms.ModelForm):
         widgets = {"notice_text": forms.Textarea(attrs={"rows": 5})}
 
 
-class DelegationsbeslutForm(VersionedForm, OnceForm, forms.ModelForm):
+class DelegationsbeslutForm(ScreenedTextMixin, VersionedForm, OnceForm, forms.ModelForm):
     class Meta:
         model = Delegationsbeslut
         fields = ["decided_on", "title", "description", "delegation_point", "decided_by"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from finsam.concurrency import OnceForm, VersionedForm
+from finsam.personnummer import ScreenedTextMixin
 from forbund.models import AgendaItem, Attendance, Person, Rattelse, Styrelsemote
 
 from ..selectors.minutes import AttendanceRow
@@ -96,7 +97,7 @@ class AttendanceAddForm(forms.Form):
         self.fields["person"].queryset = persons
 
 
-class DecisionForm(VersionedForm):
+class DecisionForm(ScreenedTextMixin, VersionedForm):
     """The decision on one agenda item, over the item's version when the page was opened. `present`
     is the list of those present, for jäv."""
 
@@ -176,7 +177,7 @@ class JusterareForm(forms.Form):
         return [self.present[pk] for pk in self.cleaned_data["justerare"]]
 
 
-class RattelseForm(OnceForm, forms.ModelForm):
+class RattelseForm(ScreenedTextMixin, OnceForm, forms.ModelForm):
     """A rättelse of justerade minutes: which § (or what else), how it should read, and why."""
 
     class Meta:
