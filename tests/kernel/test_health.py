@@ -13,7 +13,7 @@ from django.utils import timezone
 from finsam import broker
 from forbund.models.documents import WorkerHeartbeat
 
-from .test_worker_faults import broker_down, wait_for  # noqa: F401 - broker_down is a fixture
+from .test_worker_faults import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the checks run in threads of their own
 
