@@ -22,6 +22,8 @@ from insatser.models import Beslut, Insats
 from tests.factories import (
     AgendaItemFactory,
     BeslutFactory,
+    DelegationsbeslutFactory,
+    InsatsFactory,
     MedlemFactory,
     PersonFactory,
     StyrelsemoteFactory,
@@ -303,3 +305,18 @@ def test_the_insats_page_asks_the_same_queries_however_many_decisions_it_shows(f
         return len(queries)
 
     assert queries_for(3) == queries_for(1)
+
+
+def test_the_delegation_register_asks_the_same_queries_however_many_rows(forbund, samordnare, login):
+    client = login(samordnare)
+    url = reverse("forbund:delegationsbeslut", kwargs={"forbund": forbund.slug})
+
+    def queries_for(rows: int) -> int:
+        for _ in range(rows):
+            delegation = DelegationsbeslutFactory(forbund=forbund, recorded_by=samordnare)
+            BeslutFactory(insats=InsatsFactory(forbund=forbund), delegationsbeslut=delegation)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    assert queries_for(1) == queries_for(4)
