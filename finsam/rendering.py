@@ -113,18 +113,20 @@ p {{ position: absolute; left: 22mm; bottom: 9mm; margin: 0; font-size: 8.5pt; f
 
 def stamp_pages(pdf: bytes, line: str) -> bytes:
     """Print `line` in the footer band of every page of `pdf` (a fastställd edition's adoption
-    line): a one-page stamp rendered by WeasyPrint, laid over each page with pypdf."""
+    line): a one-page stamp rendered by WeasyPrint, drawn over each page as one shared form."""
     import io
 
     from django.utils.html import escape
     from pypdf import PdfReader, PdfWriter
     from weasyprint import HTML
 
+    from finsam import pdfoverlay
+
     stamp_pdf = HTML(string=STAMP_HTML.format(line=escape(line))).write_pdf()
-    stamp = PdfReader(io.BytesIO(stamp_pdf)).pages[0]
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    stamp = pdfoverlay.form_xobject(writer, PdfReader(io.BytesIO(stamp_pdf)).pages[0])
     for page in writer.pages:
-        page.merge_page(stamp, over=True)
+        pdfoverlay.draw(writer, page, stamp)
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()

@@ -40,13 +40,12 @@ def minutes_document_context(forbund, year, meeting) -> dict:
 # Postprocessing -------------------------------------------------------------------------------
 
 
-def _fit_onto(target, source) -> None:
+def _fit_onto(writer, target, source) -> None:
     """Lay `source` (an attachment page) onto `target` (a reserved A4 page), scaled to fit above the
     footer band and centred, so the page stamp stays readable."""
-    from pypdf import Transformation
+    from finsam import pdfoverlay
 
-    if source.get("/Rotate", 0):
-        source.transfer_rotation_to_content()
+    form = pdfoverlay.form_xobject(writer, source)
     box = source.cropbox
     width, height = float(box.width), float(box.height)
     target_width = float(target.mediabox.width)
@@ -54,13 +53,15 @@ def _fit_onto(target, source) -> None:
     scale = min(1.0, target_width / width, target_height / height)
     offset_x = (target_width - width * scale) / 2
     offset_y = FOOTER_BAND + (target_height - height * scale)
-    transform = (
-        Transformation()
-        .translate(-float(box.left), -float(box.bottom))
-        .scale(scale, scale)
-        .translate(offset_x, offset_y)
+    matrix = (
+        scale,
+        0.0,
+        0.0,
+        scale,
+        offset_x - float(box.left) * scale,
+        offset_y - float(box.bottom) * scale,
     )
-    target.merge_transformed_page(source, transform, over=True)
+    pdfoverlay.draw(writer, target, form, matrix)
 
 
 def _source_reader(anchor: str, meeting: Styrelsemote):
@@ -113,7 +114,7 @@ def packet_postprocess(pdf: bytes, job: Dokumentjobb) -> bytes:
             continue
         reader = _source_reader(anchor, meeting)
         for offset, source in enumerate(reader.pages):
-            _fit_onto(writer.pages[first_page + offset], source)
+            _fit_onto(writer, writer.pages[first_page + offset], source)
 
     # One bookmark per item at its first page, its merged papers beneath it.
     writer.root_object.pop("/Outlines", None)
