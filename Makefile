@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := finsam.settings
 
-.PHONY: run demo test lint format setup system-deps worker migrate clean bench-pdf
+.PHONY: run demo test lint format setup system-deps worker migrate clean bench-pdf bench bench-reset
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,21 @@ test: setup system-deps lint
 # Seconds and peak memory for the verksamhetsplan of a förbund with 40 insatser (see README).
 bench-pdf: migrate
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py bench_pdf
+
+# The national benchmark (issue #14): 80 förbund × 10 years on PostgreSQL in a database of its own,
+# created on first use and reused after (`make bench-reset` starts over). Writes var/bench.md.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/finsam_bench
+BENCH_SERVER := $(dir $(BENCH_DATABASE_URL))postgres
+BENCH_NAME := $(notdir $(BENCH_DATABASE_URL))
+bench: setup
+	@psql "$(BENCH_SERVER)" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_NAME)'" | grep -q 1 \
+	  || psql "$(BENCH_SERVER)" -qc 'CREATE DATABASE "$(BENCH_NAME)"'
+	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
+	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py seed_national
+	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench
+
+bench-reset:
+	psql "$(BENCH_SERVER)" -qc 'DROP DATABASE IF EXISTS "$(BENCH_NAME)"'
 
 clean:
 	rm -rf var .pytest_cache

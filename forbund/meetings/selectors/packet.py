@@ -56,6 +56,8 @@ class PacketItem:
 
 
 def _items(meeting: Styrelsemote):
+    from insatser.selectors import budget_lines_for_table
+
     return (
         meeting.items.select_related(
             "insats__owner",
@@ -66,7 +68,10 @@ def _items(meeting: Styrelsemote):
             "dokumentjobb__forbund",
         )
         .prefetch_related(
-            Prefetch("attachments", queryset=AgendaAttachment.objects.order_by("uploaded_at", "id"))
+            Prefetch("attachments", queryset=AgendaAttachment.objects.order_by("uploaded_at", "id")),
+            "insats__partners",
+            Prefetch("insats__budget_lines", queryset=budget_lines_for_table()),
+            "tertialrapport__counts",
         )
         .order_by("order", "id")
     )
