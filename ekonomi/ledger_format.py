@@ -9,6 +9,11 @@ The format, as the upload page documents it:
   columns are ignored; rows above the header (a title, a period) are skipped.
 - One transaction per row. Costs are positive (debet) and income negative (kredit), as in a Swedish
   huvudbok. All dates fall in one calendar year.
+- Result accounts (classes 3–8) are the outcome, each mapped to a budget line. Balance accounts
+  (classes 1–2: assets, eget kapital and liabilities; debet positive, kredit negative) need no
+  mapping: they make the balansräkning and kassaflödesanalys. A balance account's opening balance is
+  a row whose Text or Verifikation says "Ingående balans" (or "IB"); it is read only from a file that
+  starts in January, and is kept as month 0.
 
 Every problem is collected, each naming its row and column ("Rad 14, kolumn E: …"), so the user can
 fix the file in one go; a file that cannot be read at all (not a zip, a truncated sheet) is one
@@ -63,6 +68,16 @@ COLUMN_LABELS = {
     "credit": "Kredit",
 }
 ACCOUNT_PATTERN = re.compile(r"^(\d{3,10})(?:\s+(.*))?$")
+BALANCE_CLASSES = ("1", "2")
+OPENING_MONTH = 0  # the month an opening balance (ingående balans) is kept as
+OPENING_TEXTS = {"ingående balans", "ib", "ingaende balans"}
+
+
+def is_balance_account(account: str) -> bool:
+    """Classes 1–2 of the BAS chart: assets, eget kapital and liabilities."""
+    return account.startswith(BALANCE_CLASSES)
+
+
 MONTH_NAMES = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
 
@@ -107,6 +122,15 @@ class LedgerLine:
     account_name: str = ""
     voucher: str = ""
     text: str = ""
+
+    @property
+    def is_opening(self) -> bool:
+        """An opening balance (ingående balans) row, by its text or voucher."""
+        return self.text.strip().lower() in OPENING_TEXTS or self.voucher.strip().lower() in OPENING_TEXTS
+
+    @property
+    def month(self) -> int:
+        return OPENING_MONTH if self.is_opening else self.date.month
 
 
 @dataclass
@@ -159,7 +183,7 @@ class ParsedLedger:
         """Whole kronor per (account, month), summed before rounding."""
         sums: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
         for line in self.lines:
-            sums[(line.account, line.date.month)] += line.amount
+            sums[(line.account, line.month)] += line.amount
         return {key: money.kronor(value) for key, value in sorted(sums.items())}
 
     def summary(self) -> LedgerSummary:
@@ -302,8 +326,30 @@ def _parse_workbook(workbook, reached_row: Callable[[int], None]) -> ParsedLedge
     if not result.lines and not result.errors:
         result.errors.append(LedgerError("bladet har inga rader under rubrikraden.", sheet=sheet_name))
     _check_one_year(result)
+    _check_opening_balances(result)
     result.errors.sort(key=lambda error: error.row or 0)
     return result
+
+
+def _check_opening_balances(result: ParsedLedger) -> None:
+    """An opening balance belongs to a balance account and to the start of the year."""
+    openings = [line for line in result.lines if line.is_opening]
+    if not openings:
+        return
+    first = result.first_month
+    kept = []
+    for line in result.lines:
+        if line.is_opening and not is_balance_account(line.account):
+            message = (
+                f"ingående balans på konto {line.account}: bara balanskonton (klass 1–2) har ingående balans."
+            )
+        elif line.is_opening and first != 1:
+            message = "ingående balans läses bara in med en fil som börjar i januari."
+        else:
+            kept.append(line)
+            continue
+        result.errors.append(LedgerError(message, sheet=result.sheet, row=line.row))
+    result.lines = kept
 
 
 def _find_header(rows: Iterable[tuple], result: ParsedLedger) -> tuple[int, dict[str, int] | None]:
@@ -482,4 +528,4 @@ def _check_one_year(result: ParsedLedger) -> None:
 
 
 def month_name(month: int) -> str:
-    return MONTH_NAMES[month - 1]
+    return "IB" if month == OPENING_MONTH else MONTH_NAMES[month - 1]

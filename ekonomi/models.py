@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -15,6 +15,23 @@ from finsam.history import StatusHistory
 from forbund.models import Forbund, ForbundScoped, Medlem, Styrelsemote, validate_period
 
 KRONOR = {"max_digits": 14, "decimal_places": 0}
+
+
+class ContributionPlan(models.TextChoices):
+    """When the members pay their contributions during the year (the forecast follows it)."""
+
+    MANADSVIS = "manadsvis", "Varje månad"
+    KVARTALSVIS = "kvartalsvis", "Fyra gånger per år (januari, april, juli, oktober)"
+    HALVAR = "halvar", "Två gånger per år (januari och juli)"
+    ARSVIS = "arsvis", "En gång per år (januari)"
+
+
+CONTRIBUTION_MONTHS = {
+    ContributionPlan.MANADSVIS: tuple(range(1, 13)),
+    ContributionPlan.KVARTALSVIS: (1, 4, 7, 10),
+    ContributionPlan.HALVAR: (1, 7),
+    ContributionPlan.ARSVIS: (1,),
+}
 
 
 class EconomySettings(models.Model):
@@ -43,6 +60,26 @@ class EconomySettings(models.Model):
         default=2,
         validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
+    contribution_plan = models.CharField(
+        "medlemsbidragen betalas",
+        max_length=12,
+        choices=ContributionPlan.choices,
+        default=ContributionPlan.HALVAR,
+        help_text="När medlemmarna betalar sina bidrag; prognosen för intäkterna följer planen.",
+    )
+    # The förbund's attest rules (`finsam.access.can_attest_invoice`, `can_pay_invoice`).
+    samordnare_attests = models.BooleanField("samordnaren får attestera fakturor", default=True)
+    ekonom_attests = models.BooleanField("ekonomen får attestera fakturor", default=True)
+    registrar_may_attest = models.BooleanField(
+        "den som registrerade en faktura får attestera den",
+        default=False,
+        help_text="Normalt nej: attesten ska göras av någon annan än den som tog emot fakturan.",
+    )
+    attester_may_pay = models.BooleanField(
+        "den som attesterade en faktura får också markera den som betald",
+        default=False,
+        help_text="Normalt nej: attest och utbetalning görs av olika personer.",
+    )
 
     class Meta:
         verbose_name = "ekonomiinställningar"
@@ -50,6 +87,28 @@ class EconomySettings(models.Model):
 
     def __str__(self) -> str:
         return f"Ekonomiinställningar för {self.forbund}"
+
+    @property
+    def attest_roles_text(self) -> str:
+        """Who attests, as the invoice list says it: "Samordnaren och ekonomen"."""
+        roles = self.attest_roles
+        names = [
+            name for kind, name in (("samordnare", "samordnaren"), ("ekonom", "ekonomen")) if kind in roles
+        ]
+        return " och ".join(names).capitalize() or "Ingen"
+
+    @property
+    def attest_roles(self) -> frozenset[str]:
+        """The roles (`forbund.models.Role.Kind` values) that may attest an invoice."""
+        return frozenset(
+            kind
+            for kind, allowed in (("samordnare", self.samordnare_attests), ("ekonom", self.ekonom_attests))
+            if allowed
+        )
+
+
+# The attest rules a samordnare sets on the attest rules page.
+ATTEST_RULE_FIELDS = ["samordnare_attests", "ekonom_attests", "registrar_may_attest", "attester_may_pay"]
 
 
 class CostCategory(ForbundScoped):
@@ -236,6 +295,36 @@ class BudgetIncome(models.Model):
             raise ValidationError({"medlem": "Måste höra till samma förbund."})
 
 
+class BudgetOtherIncome(models.Model):
+    """Income in a budget that is not a member's contribution: ESF money, state project money,
+    interest. It adds to the money available for the year but not to the 50/25/25 funding."""
+
+    class Kind(models.TextChoices):
+        ESF = "esf", "ESF-medel"
+        STATLIGA_PROJEKTMEDEL = "statliga", "Statliga projektmedel"
+        OVRIGT = "ovrigt", "Övrig intäkt"
+
+    budget = models.ForeignKey(
+        Budget, on_delete=models.CASCADE, related_name="other_incomes", verbose_name="budget"
+    )
+    kind = models.CharField("slag", max_length=12, choices=Kind.choices, default=Kind.OVRIGT)
+    description = models.CharField(
+        "beskrivning", max_length=200, help_text="T.ex. ESF-projektet Vägen vidare, medfinansiering 2026"
+    )
+    amount = models.DecimalField("belopp (kr)", validators=[MinValueValidator(0)], **KRONOR)
+
+    class Meta:
+        verbose_name = "övrig intäkt"
+        verbose_name_plural = "övriga intäkter"
+        ordering = ["budget", "kind", "description", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.description}"
+
+    def get_absolute_url(self) -> str:
+        return self.budget.get_absolute_url()
+
+
 class BudgetCost(models.Model):
     """An internal cost line of a budget."""
 
@@ -316,6 +405,9 @@ class BudgetOutlineYear(models.Model):
 # Outcome -----------------------------------------------------------------------------------------
 
 
+DUPLICATE_NUMBER = "duplicate_number"
+
+
 class Invoice(ForbundScoped):
     """An invoice from an insats owner to the förbund for a period of the insats."""
 
@@ -346,6 +438,32 @@ class Invoice(ForbundScoped):
         validators=[FileExtensionValidator(["pdf", "png", "jpg", "jpeg"])],
     )
     note = models.CharField("anteckning", max_length=300, blank=True)
+    over_grant_reason = models.TextField(
+        "skäl att gå över beviljat belopp",
+        blank=True,
+        help_text="Krävs när årets fakturerade summa för insatsen blir högre än det beviljade beloppet.",
+    )
+    is_rekvisition = models.BooleanField(
+        "rekvisition från projektägaren",
+        default=False,
+        help_text="Skickad av projektägaren genom rekvisitionsformuläret.",
+    )
+    attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="attesterad av",
+    )
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="betald av",
+    )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -374,6 +492,13 @@ class Invoice(ForbundScoped):
                 condition=Q(is_credit_note=True, amount__lte=0) | Q(is_credit_note=False, amount__gte=0),
                 name="invoice_sign_matches_kind",
             ),
+            models.UniqueConstraint(
+                fields=["insats", "number"],
+                condition=~Q(number=""),
+                name="invoice_unique_number_per_insats",
+                violation_error_code=DUPLICATE_NUMBER,
+                violation_error_message="Fakturanumret är redan registrerat för den här insatsen.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -383,6 +508,22 @@ class Invoice(ForbundScoped):
         """The invoice list, filtered to the insats (an invoice has no page of its own)."""
         url = reverse("ekonomi:invoice_list", kwargs={"forbund": self.forbund.slug})
         return f"{url}?insats={self.insats_id}"
+
+    def validate_constraints(self, exclude=None) -> None:
+        """As Django's, but a supplier invoice number registered twice for the insats is told on the
+        number field, where it was typed."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict({})
+            general = errors.pop(NON_FIELD_ERRORS, [])
+            duplicate = [item for item in general if getattr(item, "code", None) == DUPLICATE_NUMBER]
+            if duplicate:
+                errors.setdefault("number", []).extend(duplicate)
+            rest = [item for item in general if item not in duplicate]
+            if rest:
+                errors[NON_FIELD_ERRORS] = rest
+            raise ValidationError(errors) from None
 
     def clean(self) -> None:
         self.check_same_forbund(insats=self.insats if self.insats_id else None)
@@ -408,6 +549,7 @@ INVOICE_FIELDS = [
     "received_on",
     "attachment",
     "note",
+    "over_grant_reason",
 ]
 
 
@@ -571,7 +713,8 @@ class LedgerUpload(ForbundScoped):
 
 class LedgerEntry(models.Model):
     """The outcome on one account for one month, from an imported ledger. Costs are positive and
-    income negative, as in the ledger."""
+    income negative, as in the ledger. Balance accounts (classes 1–2) keep their movements per month
+    and their opening balance (ingående balans) as month 0."""
 
     ledger_import = models.ForeignKey(
         LedgerImport, on_delete=models.CASCADE, related_name="entries", verbose_name="inläsning"
@@ -579,7 +722,9 @@ class LedgerEntry(models.Model):
     account = models.CharField("konto", max_length=10)
     year = models.PositiveSmallIntegerField("år")
     month = models.PositiveSmallIntegerField(
-        "månad", validators=[MinValueValidator(1), MaxValueValidator(12)]
+        "månad",
+        validators=[MinValueValidator(0), MaxValueValidator(12)],
+        help_text="0 är ingående balans för ett balanskonto.",
     )
     amount = models.DecimalField("belopp (kr)", **KRONOR)
 
@@ -642,3 +787,95 @@ class InvoiceStatusChange(StatusHistory):
         verbose_name = "statusändring för faktura"
         verbose_name_plural = "statusändringar för fakturor"
         ordering = ["invoice", "at", "id"]
+
+
+class ForecastOverride(ForbundScoped):
+    """The ekonom's or samordnare's own full-year forecast for one line of a year's budget versus
+    utfall, with the reason. Replaces the computed forecast for that line until removed; the computed
+    figure is still shown beside it."""
+
+    forbund = models.ForeignKey(
+        Forbund, on_delete=models.PROTECT, related_name="forecast_overrides", verbose_name="förbund"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    medlem = models.ForeignKey(
+        Medlem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="forecast_overrides",
+        verbose_name="intäkt från medlem",
+    )
+    category = models.ForeignKey(
+        CostCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="forecast_overrides",
+        verbose_name="kostnadsslag",
+    )
+    insats = models.ForeignKey(
+        "insatser.Insats",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="forecast_overrides",
+        verbose_name="insats",
+    )
+    amount = models.DecimalField("prognos helår (kr)", **KRONOR)
+    comment = models.TextField("motivering")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="satt av"
+    )
+    set_at = models.DateTimeField("satt", auto_now=True)
+
+    class Meta:
+        verbose_name = "justerad prognos"
+        verbose_name_plural = "justerade prognoser"
+        ordering = ["forbund", "-year", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(category__isnull=False, insats__isnull=True, medlem__isnull=True)
+                    | Q(category__isnull=True, insats__isnull=False, medlem__isnull=True)
+                    | Q(category__isnull=True, insats__isnull=True, medlem__isnull=False)
+                ),
+                name="forecast_override_exactly_one_line",
+            ),
+            models.UniqueConstraint(
+                fields=["forbund", "year", "medlem"],
+                condition=Q(medlem__isnull=False),
+                name="forecast_override_unique_medlem",
+            ),
+            models.UniqueConstraint(
+                fields=["forbund", "year", "category"],
+                condition=Q(category__isnull=False),
+                name="forecast_override_unique_category",
+            ),
+            models.UniqueConstraint(
+                fields=["forbund", "year", "insats"],
+                condition=Q(insats__isnull=False),
+                name="forecast_override_unique_insats",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Justerad prognos {self.year}: {self.line}"
+
+    @property
+    def line(self):
+        return self.medlem or self.category or self.insats
+
+    def get_absolute_url(self) -> str:
+        return reverse("ekonomi:comparison", kwargs={"forbund": self.forbund.slug, "year": self.year})
+
+    def clean(self) -> None:
+        if len([t for t in (self.category_id, self.insats_id, self.medlem_id) if t]) != 1:
+            raise ValidationError("En justerad prognos gäller exakt en rad.")
+        self.check_same_forbund(
+            category=self.category if self.category_id else None,
+            insats=self.insats if self.insats_id else None,
+            medlem=self.medlem if self.medlem_id else None,
+        )
+        if not (self.comment or "").strip():
+            raise ValidationError({"comment": "Motivera den justerade prognosen."})

@@ -1,5 +1,11 @@
-from .views import budget, outcome
+from .views import budget, carry_over, members, outcome, rekvisition
 
 app_name = "ekonomi"
 
-urlpatterns = [*budget.urlpatterns, *outcome.urlpatterns]
+urlpatterns = [
+    *budget.urlpatterns,
+    *outcome.urlpatterns,
+    *rekvisition.urlpatterns,
+    *members.urlpatterns,
+    *carry_over.urlpatterns,
+]

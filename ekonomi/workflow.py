@@ -1,8 +1,9 @@
 """The economy's two workflows, taken only through the workflow engine (`finsam.workflow.transition`)
 and read by the access module (`can_transition`). Registered at startup from `EkonomiConfig.ready()`.
 
-- An invoice is received (mottagen), attested by the kansli and then paid. The step's date is
-  recorded with it (`attested_on`, `paid_on`); the service checks the dates.
+- An invoice is received (mottagen), attested by the kansli and then paid. The step's date and
+  who took it are recorded with it (`attested_on`/`attested_by`, `paid_on`/`paid_by`); the service
+  checks the dates. Who may attest and pay is the förbund's attest rules.
 - A budget version is a proposal (förslag) until the board decides it (beslutad). The decision is
   recorded by `budget_decide` with its date, meeting and paragraph, never by a plain button; a
   decided version is changed only by making a new version.
@@ -46,6 +47,7 @@ def invoice_snapshot(invoice: Invoice, target: str) -> dict:
         "amount": str(invoice.amount),
         "attested_on": invoice.attested_on.isoformat() if invoice.attested_on else None,
         "paid_on": invoice.paid_on.isoformat() if invoice.paid_on else None,
+        "over_grant_reason": invoice.over_grant_reason,
     }
 
 
@@ -56,17 +58,10 @@ INVOICE_WORKFLOW = workflow.register(
         history=InvoiceStatusChange,
         history_fk="invoice",
         steps=[
-            Step(
-                IS.MOTTAGEN,
-                IS.ATTESTERAD,
-                "Attestera",
-                KANSLI,
-                not_by="registered_by",
-                not_by_reason=(
-                    "Den som registrerade fakturan attesterar den inte; en annan i kansliet gör det."
-                ),
-            ),
-            Step(IS.ATTESTERAD, IS.BETALD, "Markera som betald", KANSLI),
+            # The förbund's attest rules (`finsam.access.can_attest_invoice`, `can_pay_invoice`) say
+            # which of the kansli attest, and keep registrar, attester and payer apart by default.
+            Step(IS.MOTTAGEN, IS.ATTESTERAD, "Attestera", KANSLI, rule="attest_invoice"),
+            Step(IS.ATTESTERAD, IS.BETALD, "Markera som betald", KANSLI, rule="pay_invoice"),
         ],
         snapshot=invoice_snapshot,
         lock_related=("insats", "forbund"),

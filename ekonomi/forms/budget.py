@@ -8,10 +8,12 @@ from django import forms
 from django.core.validators import MinValueValidator
 
 from finsam.concurrency import OnceForm, VersionedForm
+from finsam.money import KronorFormField
 from forbund.models import AgendaItem, Medlem
 
+from .. import funding
 from ..models import Budget, CostCategory
-from ..services.budget import BudgetContent, KommunSplit, OutlineData
+from ..services.budget import BudgetContent, OutlineData
 
 OUTLINE_YEARS = 2
 
@@ -20,14 +22,9 @@ def kronor_field(label: str, *, required: bool = True, allow_negative: bool = Fa
     validators = (
         [] if allow_negative else [MinValueValidator(Decimal(0), message="Beloppet får inte vara negativt.")]
     )
-    return forms.DecimalField(
-        label=label,
-        required=required,
-        max_digits=14,
-        decimal_places=0,
-        validators=validators,
-        widget=forms.NumberInput(attrs={"step": 1, "class": "text-end"}),
-        error_messages={"max_decimal_places": "Ange hela kronor."},
+    # Grouped as Swedes write amounts (1 893 000), read back with or without the spaces (finsam.money).
+    return KronorFormField(
+        label=label, required=required, validators=validators, allow_negative=allow_negative
     )
 
 
@@ -123,16 +120,11 @@ def content_initial(budget: Budget) -> dict:
 
 
 class FundingCalculatorForm(forms.Form):
-    party = forms.ChoiceField(
-        label="Känt belopp",
-        choices=[
-            ("state", "Statens tilldelning (Försäkringskassan)"),
-            ("region", "Regionens bidrag"),
-            ("kommuner", "Kommunernas bidrag tillsammans"),
-        ],
-    )
+    """The calculator's known figure: the members' total, the state's half or one quarter. How each
+    quarter is split is the förbund's rule (Medlemmar → Fördelning), not chosen here."""
+
+    party = forms.ChoiceField(label="Utgå från", choices=funding.START_CHOICES)
     amount = kronor_field("Belopp (kr)")
-    split = forms.ChoiceField(label="Kommunernas fjärdedel", choices=KommunSplit.choices)
 
 
 class BudgetCreateForm(OnceForm):

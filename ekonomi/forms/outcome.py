@@ -12,7 +12,14 @@ from forbund.forms import DateInput, ForbundScopedForm
 from forbund.models import Forbund, Medlem
 from insatser.models import Insats
 
-from ..models import INVOICE_FIELDS, AccountMapping, CostCategory, Invoice
+from ..models import (
+    ATTEST_RULE_FIELDS,
+    INVOICE_FIELDS,
+    AccountMapping,
+    CostCategory,
+    EconomySettings,
+    Invoice,
+)
 
 MAX_ATTACHMENT_BYTES = 10 * uploads.MB
 ATTACHMENT_KINDS = ["pdf", "png", "jpg", "jpeg"]
@@ -20,7 +27,15 @@ MAX_LEDGER_BYTES = 20 * uploads.MB
 ALL = "Alla"
 
 
-class InvoiceForm(ForbundScopedForm):
+class NumberCheckedByService:
+    """The supplier number's uniqueness per insats is left to the service: a double submit must reach
+    `create_once` (which returns the first invoice) rather than be refused as a duplicate of itself."""
+
+    def _get_validation_exclusions(self):
+        return {*super()._get_validation_exclusions(), "number"}
+
+
+class InvoiceForm(NumberCheckedByService, ForbundScopedForm):
     class Meta:
         model = Invoice
         fields = INVOICE_FIELDS
@@ -28,10 +43,14 @@ class InvoiceForm(ForbundScopedForm):
             "amount": "Hela kronor. En kreditfaktura anges med negativt belopp.",
             "is_credit_note": "Kryssa i för en kreditfaktura, som minskar det fakturerade beloppet.",
         }
+        widgets = {"over_grant_reason": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, forbund: Forbund, **kwargs):
         super().__init__(*args, forbund=forbund, **kwargs)
         self.fields["insats"].queryset = Insats.objects.filter(forbund=forbund).order_by("name")
+        self.fields["insats"].help_text = "Bara beviljade och pågående insatser tar emot fakturor."
+        self.fields["number"].label = "Leverantörens fakturanummer"
+        self.fields["number"].help_text = "Samma fakturanummer kan bara registreras en gång per insats."
         self.fields["attachment"].help_text = "PDF, PNG eller JPG, högst 10 MB."
         self.fields["attachment"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg"
         self.fields["amount"].widget.attrs.update(step=1)
@@ -43,6 +62,68 @@ class InvoiceForm(ForbundScopedForm):
                 raise forms.ValidationError("Fakturan ska vara en PDF, PNG eller JPG.")
             uploads.check_upload(file, kinds=ATTACHMENT_KINDS, max_bytes=MAX_ATTACHMENT_BYTES)
         return file
+
+
+class RekvisitionForm(NumberCheckedByService, ForbundScopedForm):
+    """A projektägare's request for payment for one of their organisation's granted insatser; the
+    attachment (their invoice or underlag) is required."""
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "insats",
+            "number",
+            "period_start",
+            "period_end",
+            "amount",
+            "attachment",
+            "note",
+            "over_grant_reason",
+        ]
+        labels = {
+            "number": "Er fakturans eller rekvisitionens nummer",
+            "amount": "Belopp (kr)",
+            "attachment": "Faktura eller underlag",
+            "note": "Meddelande till förbundet",
+        }
+        help_texts = {"amount": "Hela kronor."}
+        widgets = {"over_grant_reason": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, forbund: Forbund, insatser, **kwargs):
+        super().__init__(*args, forbund=forbund, **kwargs)
+        self.fields["insats"].queryset = insatser
+        self.fields["insats"].help_text = "Din organisations beviljade insatser."
+        self.fields["number"].required = True
+        self.fields["attachment"].required = True
+        self.fields["attachment"].help_text = "PDF, PNG eller JPG, högst 10 MB."
+        self.fields["attachment"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg"
+        self.fields["amount"].widget.attrs.update(step=1, min=1)
+
+    def clean_amount(self):
+        amount = self.cleaned_data.get("amount")
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError("Ange ett belopp större än 0 kr.")
+        return amount
+
+    def clean_attachment(self):
+        file = self.cleaned_data.get("attachment")
+        if isinstance(file, UploadedFile):
+            if uploads.extension(file.name) not in ATTACHMENT_KINDS:
+                raise forms.ValidationError("Underlaget ska vara en PDF, PNG eller JPG.")
+            uploads.check_upload(file, kinds=ATTACHMENT_KINDS, max_bytes=MAX_ATTACHMENT_BYTES)
+        return file
+
+
+class AttestRulesForm(forms.ModelForm):
+    class Meta:
+        model = EconomySettings
+        fields = ATTEST_RULE_FIELDS
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("samordnare_attests") or cleaned.get("ekonom_attests")):
+            raise forms.ValidationError("Minst en roll måste få attestera fakturor.")
+        return cleaned
 
 
 class InvoiceTransitionForm(forms.Form):

@@ -13,7 +13,9 @@ from finsam import money
 from forbund.models import Forbund, Medlem
 from forbund.selectors import medlemmar_in_year, population_in_year
 
-from ..models import Budget, BudgetInsatsCost, CostCategory, EconomySettings
+from .. import funding
+from ..models import Budget, CostCategory, EconomySettings
+from .lines import CostRow, budget_in_force, economy_settings, insats_cost_rows
 
 ZERO = Decimal(0)
 STATE_KINDS = (Medlem.Kind.FORSAKRINGSKASSAN, Medlem.Kind.ARBETSFORMEDLINGEN)
@@ -23,20 +25,8 @@ def swedish_number(value: Decimal) -> str:
     return f"{value.normalize():f}".replace(".", ",")
 
 
-def economy_settings(forbund: Forbund) -> EconomySettings:
-    settings, _ = EconomySettings.objects.get_or_create(forbund=forbund)
-    return settings
-
-
 def budgets_for(forbund: Forbund) -> QuerySet[Budget]:
     return Budget.objects.filter(forbund=forbund).order_by("-year", "-version")
-
-
-def budget_in_force(forbund: Forbund, year: int) -> Budget | None:
-    """The latest decided version of the year, or the latest proposal when none is decided. The one
-    answer to "which budget applies": pages, exports and documents all ask here."""
-    versions = Budget.objects.filter(forbund=forbund, year=year).order_by("-version")
-    return versions.filter(status=Budget.Status.BESLUTAD).first() or versions.first()
 
 
 def cost_categories(forbund: Forbund) -> QuerySet[CostCategory]:
@@ -71,6 +61,90 @@ def funding_check(amounts: dict[Medlem, Decimal]) -> FundingCheck:
     return FundingCheck(state=state, region=region, kommuner=kommuner, level=level, follows_rule=follows)
 
 
+def funding_parts(forbund: Forbund, year: int) -> list[funding.Part]:
+    """The year's members as the calculator (`ekonomi.funding`) sees them: months of membership,
+    working-age population for the year, agreed share, and a joiner's first-year amount if set
+    (one query)."""
+    from django.db.models import OuterRef, Subquery
+
+    from forbund.models import AgreedShare, MembershipEvent, WorkingAgePopulation
+
+    def first(queryset, column):
+        return Subquery(queryset.filter(medlem=OuterRef("pk")).values(column)[:1])
+
+    members = medlemmar_in_year(forbund, year).annotate(
+        population_count=Subquery(
+            WorkingAgePopulation.objects.filter(kommun=OuterRef("pk"), year=year).values("count")[:1]
+        ),
+        agreed_percent=first(AgreedShare.objects.all(), "percent"),
+        set_first_year_amount=first(
+            MembershipEvent.objects.filter(kind=MembershipEvent.Kind.JOIN, date__year=year),
+            "first_year_amount",
+        ),
+    )
+    return [
+        funding.Part(
+            key=medlem,
+            name=medlem.name,
+            kind=medlem.kind,
+            months=funding.months_in_year(medlem.joined, medlem.left, year),
+            population=medlem.population_count,
+            agreed_share=medlem.agreed_percent,
+            fixed_amount=medlem.set_first_year_amount,
+        )
+        for medlem in members
+    ]
+
+
+def funding_calculation(forbund: Forbund, year: int, *, start: str, amount: Decimal) -> funding.Funding:
+    """Every member's contribution for the year by the förbund's rule, from a known total, state half
+    or quarter. Raises `funding.FundingRefused` when a party the law requires is missing."""
+    from forbund.membership import funding_rule
+
+    rule = funding_rule(forbund)
+    return funding.calculate(
+        year=year,
+        parts=funding_parts(forbund, year),
+        start=start,
+        amount=amount,
+        kommun_method=rule.kommun_method,
+        region_method=rule.region_method,
+    )
+
+
+def missing_parties_warning(forbund: Forbund, year: int) -> str:
+    """Plain words when the year's members lack a party the law requires (empty when none is missing)."""
+    kinds = medlemmar_in_year(forbund, year).values_list("kind", flat=True)
+    return funding.missing_parties_message(funding.missing_parties(kinds), year)
+
+
+class FundingSplit:
+    """The budget's income total split by the förbund's rule, for the budget page: the method and
+    each share, or why it cannot be split. Computed when the page first asks (the overview of the
+    previous year, read for its closing equity, never does)."""
+
+    def __init__(self, forbund: Forbund, year: int, total: Decimal):
+        self.forbund, self.year, self.total = forbund, year, total
+
+    @cached_property
+    def _result(self) -> tuple[funding.Funding | None, str]:
+        try:
+            calculation = funding_calculation(
+                self.forbund, self.year, start=funding.START_TOTAL, amount=self.total
+            )
+        except funding.FundingRefused as refusal:
+            return None, refusal.message
+        return calculation, ""
+
+    @property
+    def calculation(self) -> funding.Funding | None:
+        return self._result[0]
+
+    @property
+    def refused(self) -> str:
+        return self._result[1]
+
+
 # The budget as a document --------------------------------------------------------------------
 
 
@@ -82,13 +156,6 @@ class IncomeRow:
 
 
 @dataclass
-class CostRow:
-    label: str
-    amount: Decimal
-    insats: object | None = None
-
-
-@dataclass
 class EquityStatement:
     opening: Decimal | None
     opening_note: str
@@ -96,6 +163,26 @@ class EquityStatement:
     preliminary: Decimal | None  # at the start of the budget year
     budgeted_result: Decimal
     closing: Decimal | None
+    # Where the figures come from (`ekonomi.selectors.carry_over`): "bokslut", "arsredovisning",
+    # "prognos", or "" for figures typed into the budget.
+    basis: str = ""
+    source: str = ""
+    result_label: str = ""
+    # A decided budget keeps the figure it was decided on; once the previous year is closed, its
+    # real closing equity is shown beside it.
+    actual: object | None = None
+
+    @property
+    def is_forecast(self) -> bool:
+        return self.basis == "prognos"
+
+
+@dataclass
+class OtherIncomeRow:
+    label: str
+    kind: str
+    amount: Decimal
+    pk: int | None = None
 
 
 @dataclass
@@ -127,6 +214,27 @@ class BudgetOverview:
     population: int | None
     settings: EconomySettings
     warnings: list[str] = field(default_factory=list)
+    other_incomes: list[OtherIncomeRow] = field(default_factory=list)
+    other_income_total: Decimal = ZERO
+
+    @property
+    def available(self) -> Decimal | None:
+        """Disponibla medel: eget kapital at the start of the year, the members' contributions and
+        other income. None while the opening equity is unknown."""
+        if self.equity.preliminary is None:
+            return None
+        return self.equity.preliminary + self.income_total + self.other_income_total
+
+    @property
+    def available_after_costs(self) -> Decimal | None:
+        return None if self.available is None else self.available - self.cost_total
+
+    @property
+    def available_per_inhabitant(self) -> Decimal | None:
+        return money.per_inhabitant(self.available, self.population)
+
+    missing_parties: str = ""  # plain words when the year lacks a party the law requires
+    split: FundingSplit | None = None  # the income total split by the förbund's rule
 
     @property
     def funding_deviation_flagged(self) -> bool:
@@ -152,13 +260,14 @@ def budget_overview_in_tkr(overview: BudgetOverview) -> BudgetOverview:
     The amounts stay in kronor (1 893 000, not 1 893), so the `tkr` filter prints them as they are."""
     k = money.TUSEN
     incomes, income_total = money.tkr_table([row.amount for row in overview.incomes])
+    others, other_total = money.tkr_table([row.amount for row in overview.other_incomes])
     cost_total = money.tkr(overview.cost_total)
     (internal_total, insats_total), _ = money.tkr_table(
         [overview.internal_total, overview.insats_total], total=cost_total
     )
     internal, _ = money.tkr_table([row.amount for row in overview.internal_costs], total=internal_total)
     insats, _ = money.tkr_table([row.amount for row in overview.insats_costs], total=insats_total)
-    result = income_total - cost_total
+    result = income_total + other_total - cost_total
     return dataclasses.replace(
         overview,
         incomes=[
@@ -166,6 +275,11 @@ def budget_overview_in_tkr(overview: BudgetOverview) -> BudgetOverview:
             for row, amount in zip(overview.incomes, _thousands(incomes), strict=True)
         ],
         income_total=income_total * k,
+        other_incomes=[
+            dataclasses.replace(row, amount=amount)
+            for row, amount in zip(overview.other_incomes, _thousands(others), strict=True)
+        ],
+        other_income_total=other_total * k,
         internal_costs=[
             dataclasses.replace(row, amount=amount)
             for row, amount in zip(overview.internal_costs, _thousands(internal), strict=True)
@@ -217,22 +331,9 @@ def _outline_row_in_tkr(row: OutlineRow) -> OutlineRow:
     )
 
 
-def insats_cost_rows(budget: Budget) -> list[CostRow]:
-    """A decided budget shows the grants as they were when it was decided; a proposal reads them now."""
-    if budget.is_decided:
-        frozen = (
-            BudgetInsatsCost.objects.filter(budget=budget).select_related("insats").order_by("insats__name")
-        )
-        return [CostRow(label=row.insats.name, amount=row.amount, insats=row.insats) for row in frozen]
-    from insatser.models import Insats
-    from insatser.selectors import granted_in_year
-
-    granted = granted_in_year(budget.forbund, budget.year)
-    insatser = Insats.objects.filter(pk__in=granted).order_by("name")
-    return [CostRow(label=insats.name, amount=granted[insats.pk], insats=insats) for insats in insatser]
-
-
-def budget_overview(budget: Budget) -> BudgetOverview:
+def budget_overview(budget: Budget, *, with_equity: bool = True) -> BudgetOverview:
+    """The budget as a document, every total computed from its rows. `with_equity=False` leaves out
+    the opening equity carried from the previous year (the budget versus utfall needs only lines)."""
     forbund = budget.forbund
     settings = economy_settings(forbund)
     stored = {row.medlem_id: row.amount for row in budget.intakter.all()}
@@ -252,19 +353,13 @@ def budget_overview(budget: Budget) -> BudgetOverview:
     insats_rows = insats_cost_rows(budget)
     insats_total = sum((row.amount for row in insats_rows), ZERO)
     cost_total = internal_total + insats_total
-    result = income_total - cost_total
-
-    preliminary = None
-    if budget.opening_equity is not None:
-        preliminary = budget.opening_equity + (budget.forecast_result_previous_year or ZERO)
-    equity = EquityStatement(
-        opening=budget.opening_equity,
-        opening_note=budget.opening_equity_note,
-        forecast_previous_year=budget.forecast_result_previous_year,
-        preliminary=preliminary,
-        budgeted_result=result,
-        closing=None if preliminary is None else preliminary + result,
-    )
+    other_incomes = [
+        OtherIncomeRow(label=row.description, kind=row.get_kind_display(), amount=row.amount, pk=row.pk)
+        for row in budget.other_incomes.all()
+    ]
+    other_income_total = sum((row.amount for row in other_incomes), ZERO)
+    result = income_total + other_income_total - cost_total
+    equity = equity_statement(budget, result, with_equity=with_equity)
     outline = [
         OutlineRow(
             year=row.year,
@@ -294,13 +389,32 @@ def budget_overview(budget: Budget) -> BudgetOverview:
         per_inhabitant=money.per_inhabitant(income_total, population),
         population=population,
         settings=settings,
+        other_incomes=other_incomes,
+        other_income_total=other_income_total,
     )
+    overview.missing_parties = funding.missing_parties_message(
+        funding.missing_parties(medlem.kind for medlem in members), budget.year
+    )
+    overview.split = FundingSplit(forbund, budget.year, income_total)
     overview.warnings = budget_warnings(overview)
     return overview
 
 
 def budget_warnings(overview: BudgetOverview) -> list[str]:
-    warnings = []
+    warnings = [overview.missing_parties] if overview.missing_parties else []
+    year = overview.budget.year
+    gone = [
+        row.medlem.name
+        for row in overview.incomes
+        if row.amount and row.medlem.left and row.medlem.left.year < year
+    ]
+    if gone:
+        remedy = (
+            "revidera budgeten så att intäkten tas bort."
+            if overview.budget.is_decided
+            else "intäkten tas bort när förslaget sparas."
+        )
+        warnings.append(f"{', '.join(gone)} är inte medlem {year} men har en intäkt i budgeten; {remedy}")
     if overview.funding_deviation_flagged:
         reason = overview.budget.funding_deviation
         warnings.append(
@@ -320,12 +434,59 @@ def budget_warnings(overview: BudgetOverview) -> list[str]:
     return warnings
 
 
+def equity_statement(budget: Budget, result: Decimal, *, with_equity: bool = True) -> EquityStatement:
+    """The budget's opening equity. A proposal opens with the previous year's real closing equity once
+    that year is closed (locked ledger or fastställd årsredovisning), whatever was typed; while the
+    previous year is open, with the figures typed into the budget, or else the forecast, labelled as
+    such. A decided budget keeps the figures it was decided on, with the real ones beside them once
+    known."""
+    from .carry_over import carry_over_into
+
+    typed = budget.opening_equity is not None
+    carried = None
+    if with_equity and not (budget.is_decided and typed):
+        carried = carry_over_into(budget.forbund, budget.year)
+    if carried is not None and (carried.is_actual or not typed):
+        return EquityStatement(
+            opening=carried.opening,
+            opening_note=f"Eget kapital vid årets början {budget.year - 1}",
+            forecast_previous_year=carried.result,
+            preliminary=carried.closing,
+            budgeted_result=result,
+            closing=carried.closing + result,
+            basis=carried.basis,
+            source=carried.source,
+            result_label=carried.result_label,
+        )
+    preliminary = None
+    if typed:
+        preliminary = budget.opening_equity + (budget.forecast_result_previous_year or ZERO)
+    actual = None
+    if with_equity and budget.is_decided and typed:
+        found = carry_over_into(budget.forbund, budget.year, closed_only=True)
+        if found is not None and found.closing != preliminary:
+            actual = found
+    return EquityStatement(
+        opening=budget.opening_equity,
+        opening_note=budget.opening_equity_note,
+        forecast_previous_year=budget.forecast_result_previous_year,
+        preliminary=preliminary,
+        budgeted_result=result,
+        closing=None if preliminary is None else preliminary + result,
+        source="Angivet i budgeten" if typed else "",
+        result_label=f"Beräknat resultat {budget.year - 1}",
+        actual=actual,
+    )
+
+
 def preliminary_equity_for(forbund: Forbund, year: int) -> Decimal | None:
-    """The previous year's budgeted closing equity, to propose as this year's starting point."""
-    previous = budget_in_force(forbund, year - 1)
-    if previous is None:
-        return None
-    return budget_overview(previous).equity.closing
+    """Eget kapital at the start of `year` as the app knows it: the previous year's real closing
+    equity when that year is closed, else its forecast (`ekonomi.selectors.carry_over`); never the
+    previous budget's plan."""
+    from .carry_over import carry_over_into
+
+    carried = carry_over_into(forbund, year)
+    return None if carried is None else carried.closing
 
 
 # The members' contributions, as the förbund pages show them ---------------------------------------

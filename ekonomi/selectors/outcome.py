@@ -17,11 +17,12 @@ from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from forbund.models import Forbund
 from insatser.models import RUNNING_STATUSES, Insats
 
-from ..ledger_format import LedgerError, LedgerSummary, ParsedLedger, month_name
+from ..ledger_format import LedgerError, LedgerSummary, ParsedLedger, is_balance_account, month_name
 from ..models import AccountMapping, Invoice, LedgerEntry, LedgerImport, LockedPeriod
-from .budget import economy_settings
+from .lines import economy_settings
 
 ZERO = Decimal(0)
+BALANCE_ACCOUNT_REGEX = r"^[12]"  # classes 1–2, as `ledger_format.is_balance_account`
 
 
 # Invoices -----------------------------------------------------------------------------------------
@@ -165,8 +166,10 @@ def outcome_table(
     mappings: Mapping[str, AccountMapping],
     names: Mapping[str, str] | None = None,
 ) -> OutcomeTable:
-    """Lay out amounts per (account, month) by account and by budget line."""
+    """Lay out amounts per (account, month) by account and by budget line. Balance accounts (classes
+    1–2) are no outcome and are left out (`ekonomi.selectors.balance` reads them)."""
     names = names or {}
+    amounts = {key: amount for key, amount in amounts.items() if not is_balance_account(key[0])}
     months = sorted({month for _, month in amounts})
     column = {month: index for index, month in enumerate(months)}
     width = len(months)
@@ -247,9 +250,11 @@ def ledger_years(forbund: Forbund) -> list[int]:
 
 def ledger_amounts(forbund: Forbund, year: int) -> dict[tuple[str, int], Decimal]:
     """The outcome per (account, month) of a year, summed in the database. Replaced months have no
-    entries left, so every import that still has entries counts."""
+    entries left, so every import that still has entries counts. Result accounts only: balance
+    accounts (classes 1–2) and opening balances are the balance sheet's."""
     rows = (
-        LedgerEntry.objects.filter(ledger_import__forbund=forbund, year=year)
+        LedgerEntry.objects.filter(ledger_import__forbund=forbund, year=year, month__gte=1)
+        .exclude(account__regex=BALANCE_ACCOUNT_REGEX)
         .values("account", "month")
         .annotate(total=Sum("amount"))
         .order_by("account", "month")
@@ -323,7 +328,7 @@ def ledger_problems(
         problems.append(LedgerError("Filen innehåller inga transaktioner."))
     mappings = account_mapping_dict(forbund) if mappings is None else mappings
     for account in parsed.accounts:
-        if account not in mappings:
+        if account not in mappings and not is_balance_account(account):
             problems.append(
                 LedgerError(
                     f"konto {account} saknar kontokoppling.",

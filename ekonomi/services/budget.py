@@ -16,20 +16,27 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from finsam import access, audit, concurrency, money, workflow
+from finsam import access, audit, concurrency, workflow
 from forbund.models import AgendaItem, Forbund, Medlem, MeetingStatus, User
 from forbund.selectors import medlemmar_in_year
 
+from .. import funding
 from ..models import (
     DEFAULT_COST_CATEGORIES,
     Budget,
     BudgetCost,
     BudgetIncome,
     BudgetInsatsCost,
+    BudgetOtherIncome,
     BudgetOutlineYear,
     CostCategory,
 )
-from ..selectors.budget import funding_check, insats_cost_rows, preliminary_equity_for
+from ..selectors.budget import (
+    funding_calculation,
+    funding_check,
+    insats_cost_rows,
+    missing_parties_warning,
+)
 
 ZERO = Decimal(0)
 
@@ -69,7 +76,9 @@ def cost_category_save(*, forbund: Forbund, by: User, category: CostCategory) ->
 @transaction.atomic
 def budget_create(*, forbund: Forbund, year: int, by: User, based_on: Budget | None = None) -> Budget:
     """A new proposal for `year`: a copy of `based_on` (a revision), or an empty budget with one line
-    per cost category and the previous year's closing equity as the starting point."""
+    per cost category. Its opening equity is left to the carry-over from the previous year's real
+    result or forecast (`ekonomi.selectors.carry_over`), shown with its source, until the decision
+    fixes it."""
     access.require("manage_economy", by, forbund)
     if based_on is not None and (based_on.forbund_id != forbund.pk or based_on.year != year):
         raise ValidationError("Revideringen måste gälla samma förbund och år.")
@@ -84,10 +93,6 @@ def budget_create(*, forbund: Forbund, year: int, by: User, based_on: Budget | N
         ):
             setattr(budget, name, getattr(based_on, name))
         budget.comment = f"Revidering av version {based_on.version}."
-    else:
-        budget.opening_equity = preliminary_equity_for(forbund, year)
-        if budget.opening_equity is not None:
-            budget.opening_equity_note = f"Beräknat eget kapital enligt budget {year - 1}"
     budget.full_clean()
     budget.save()
     if based_on is not None:
@@ -103,9 +108,12 @@ def budget_create(*, forbund: Forbund, year: int, by: User, based_on: Budget | N
 
 
 def _copy_lines(source: Budget, target: Budget) -> None:
+    # A member that has left by the year is not carried into the revision.
+    members = set(medlemmar_in_year(target.forbund, target.year).values_list("pk", flat=True))
     BudgetIncome.objects.bulk_create(
         BudgetIncome(budget=target, medlem_id=row.medlem_id, amount=row.amount)
         for row in source.intakter.all()
+        if row.medlem_id in members
     )
     BudgetCost.objects.bulk_create(
         BudgetCost(budget=target, category_id=row.category_id, description=row.description, amount=row.amount)
@@ -120,6 +128,10 @@ def _copy_lines(source: Budget, target: Budget) -> None:
             insats_costs=row.insats_costs,
         )
         for row in source.outline.all()
+    )
+    BudgetOtherIncome.objects.bulk_create(
+        BudgetOtherIncome(budget=target, kind=row.kind, description=row.description, amount=row.amount)
+        for row in source.other_incomes.all()
     )
 
 
@@ -241,6 +253,9 @@ def _content_errors(budget: Budget, content: BudgetContent) -> list[str]:
         errors.append(f"Flerårsplanen gäller åren efter {budget.year}.")
     check = funding_check(dict(content.incomes))
     if not check.follows_rule and not content.funding_deviation.strip():
+        missing = missing_parties_warning(budget.forbund, budget.year)
+        if missing:
+            errors.append(missing)
         errors.append(
             "Intäkterna följer inte fördelningen 50/25/25 (staten hälften, regionen en fjärdedel, kommunerna "
             "en fjärdedel). Justera beloppen eller motivera avvikelsen."
@@ -266,6 +281,23 @@ def _check_decision_item(budget: Budget, item: AgendaItem) -> None:
         )
 
 
+def _carried_equity(budget: Budget) -> dict:
+    """A proposal that opened with the carry-over (nothing typed) is decided on that figure: it is
+    written into the version so the decided document never changes."""
+    if budget.opening_equity is not None:
+        return {}
+    from ..selectors.budget import budget_overview
+
+    equity = budget_overview(budget).equity
+    if equity.opening is None:
+        return {}
+    return {
+        "opening_equity": equity.opening,
+        "opening_equity_note": f"{equity.opening_note} ({equity.source})"[:200],
+        "forecast_result_previous_year": equity.forecast_previous_year,
+    }
+
+
 @transaction.atomic
 def budget_decide(*, budget: Budget, by: User, item: AgendaItem) -> Budget:
     """Record the board's decision, taken on `item` of a meeting's agenda: the budget workflow's
@@ -283,6 +315,7 @@ def budget_decide(*, budget: Budget, by: User, item: AgendaItem) -> Budget:
         "decided_item": item,
         "decided_by": by,
     }
+    decision.update(_carried_equity(budget))
     for name, value in decision.items():
         setattr(budget, name, value)
     budget.full_clean()
@@ -297,68 +330,8 @@ def budget_decide(*, budget: Budget, by: User, item: AgendaItem) -> Budget:
 # The funding calculator -----------------------------------------------------------------------
 
 
-class KommunSplit:
-    POPULATION = "invanare"
-    EQUAL = "lika"
-    BY_HAND = "hand"
-    choices = [
-        (POPULATION, "Efter invånare i arbetsför ålder"),
-        (EQUAL, "Lika delar"),
-        (BY_HAND, "Fördela själv"),
-    ]
-
-
-def funding_proposal(
-    *,
-    forbund: Forbund,
-    year: int,
-    party: str,
-    amount: Decimal,
-    split: str = KommunSplit.POPULATION,
-) -> dict[Medlem, Decimal]:
-    """What each member pays when one party's contribution is known. `party` is "state"
-    (Försäkringskassan's payment, which covers Arbetsförmedlingen too), "region" or "kommuner"
-    (their quarter together). The kommuner's quarter is split by working-age population, equally,
-    or left for the user (zero each). Rounding remainders go to the largest kommun, so the sum holds."""
-    # Whole kronor: an odd krona of the state's allocation cannot be matched by the others, so the
-    # state pays twice the (whole) quarter and the proposal passes funding_check.
-    quarter = _whole({"state": amount / 2, "region": amount, "kommuner": amount}[party])
-    members = list(medlemmar_in_year(forbund, year))
-    proposal: dict[Medlem, Decimal] = {}
-    for medlem in members:
-        if medlem.kind == Medlem.Kind.FORSAKRINGSKASSAN:
-            proposal[medlem] = 2 * quarter
-        elif medlem.kind == Medlem.Kind.ARBETSFORMEDLINGEN:
-            proposal[medlem] = ZERO
-        elif medlem.kind == Medlem.Kind.REGION:
-            proposal[medlem] = quarter
-    kommuner = [m for m in members if m.kind == Medlem.Kind.KOMMUN]
-    proposal.update(_split_kommuner(kommuner, quarter, year, split))
-    return proposal
-
-
-def _whole(value: Decimal) -> Decimal:
-    return money.kronor_down(value)
-
-
-def _split_kommuner(kommuner: list[Medlem], total: Decimal, year: int, split: str) -> dict[Medlem, Decimal]:
-    if not kommuner:
-        return {}
-    if split == KommunSplit.BY_HAND:
-        return dict.fromkeys(kommuner, ZERO)
-    weights = {kommun: Decimal(1) for kommun in kommuner}
-    if split == KommunSplit.POPULATION:
-        counts = {row.kommun_id: row.count for row in _population(kommuner, year)}
-        if all(counts.get(kommun.pk) for kommun in kommuner):
-            weights = {kommun: Decimal(counts[kommun.pk]) for kommun in kommuner}
-    weight_total = sum(weights.values(), ZERO)
-    shares = {kommun: _whole(total * weight / weight_total) for kommun, weight in weights.items()}
-    largest = max(kommuner, key=lambda kommun: (weights[kommun], -kommun.pk))
-    shares[largest] += total - sum(shares.values(), ZERO)
-    return shares
-
-
-def _population(kommuner: list[Medlem], year: int):
-    from forbund.models import WorkingAgePopulation
-
-    return WorkingAgePopulation.objects.filter(kommun__in=kommuner, year=year)
+def funding_proposal(*, forbund: Forbund, year: int, start: str, amount: Decimal) -> funding.Funding:
+    """What each member pays for `year` when the total, the state's half or one quarter is known,
+    split by the förbund's rule (`ekonomi.funding`). Writes nothing: the edit page fills the income
+    fields from it. Raises `funding.FundingRefused` when a party the law requires is missing."""
+    return funding_calculation(forbund, year, start=start, amount=amount)

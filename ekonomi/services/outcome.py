@@ -17,22 +17,29 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from finsam import access, audit, broker, concurrency, workflow
-from forbund.models import Forbund, User
+from forbund import notifications, notifications_events
+from forbund.models import Forbund, Role, User
+from insatser.models import GRANTED_STATUSES, Insats
 
-from ..ledger_format import LedgerSummary, parse_ledger
+from ..ledger_format import OPENING_MONTH, LedgerSummary, parse_ledger
 from ..models import (
+    ATTEST_RULE_FIELDS,
     INVOICE_FIELDS,
     AccountMapping,
+    EconomySettings,
     Invoice,
     LedgerEntry,
     LedgerImport,
     LedgerUpload,
     LockedPeriod,
 )
-from ..selectors.outcome import ledger_problems, overlapping_imports
+from ..selectors.budget import economy_settings
+from ..selectors.grants import granted_per_year, invoiced_in_year
+from ..selectors.outcome import ZERO, ledger_problems, overlapping_imports
 
 logger = logging.getLogger(__name__)
 
@@ -50,23 +57,92 @@ def _invoice_words(invoice: Invoice) -> str:
     return f"{kind} {invoice} ({invoice.amount} kr)"
 
 
+def _kr(amount) -> str:
+    return f"{int(amount):,}".replace(",", "\u00a0").replace("-", "−") + "\u00a0kr"
+
+
+def invoice_grant_problems(invoice: Invoice) -> dict[str, list[str]]:
+    """Why an invoice cannot be taken against its insats's grant, per form field; empty when it can.
+
+    - The insats must have been granted (beviljad, pågående, or ended with its last invoices still
+      to come): an idea or an application has no money to invoice.
+    - The period lies inside the insats's period, and within one calendar year, which must have a
+      granted amount (the board grants per year).
+    - The year's invoiced sum for the insats (credit notes subtracting) may pass the year's grant
+      only with a recorded reason (`over_grant_reason`).
+    - A supplier invoice number is registered once per insats.
+    """
+    insats = invoice.insats
+    errors: dict[str, list[str]] = {}
+    if invoice.number and (
+        Invoice.objects.filter(insats=insats, number=invoice.number).exclude(pk=invoice.pk).exists()
+    ):
+        errors["number"] = [f"Fakturanummer {invoice.number} är redan registrerat för {insats}."]
+    if insats.status not in GRANTED_STATUSES:
+        errors["insats"] = [
+            f"{insats} är {insats.get_status_display().lower()}. Fakturor tas bara emot för insatser "
+            "som styrelsen har beviljat."
+        ]
+        return errors
+    if not (insats.start and insats.end):
+        errors["insats"] = [f"{insats} saknar start- eller slutdatum; ange insatsens period först."]
+        return errors
+    if invoice.period_start < insats.start or invoice.period_end > insats.end:
+        errors["period_start"] = [
+            f"Perioden måste ligga inom insatsens period, {insats.start:%Y-%m-%d}–{insats.end:%Y-%m-%d}."
+        ]
+        return errors
+    year = invoice.period_start.year
+    if invoice.period_end.year != year:
+        errors["period_end"] = [
+            "En faktura avser ett år i taget, eftersom medel beviljas per år. Dela upp den vid årsskiftet."
+        ]
+        return errors
+    granted = granted_per_year(insats).get(year) or ZERO
+    if not granted:
+        errors["period_start"] = [f"{insats} har inga beviljade medel för {year}."]
+        return errors
+    if invoice.amount is not None and invoice.amount > 0:
+        total = invoiced_in_year(insats, year, exclude=invoice.pk) + invoice.amount
+        if total > granted and not invoice.over_grant_reason.strip():
+            errors["over_grant_reason"] = [
+                f"Fakturerat för {year} blir {_kr(total)}, {_kr(total - granted)} över beviljade "
+                f"{_kr(granted)}. Skriv skälet om fakturan ska tas emot ändå."
+            ]
+    return errors
+
+
+def _validate(invoice: Invoice) -> None:
+    """The model's checks, then, with the insats locked, the grant's (which name the field of a
+    duplicate supplier number), then the constraints for anything left."""
+    invoice.full_clean(validate_constraints=False)
+    _lock_insats(invoice)
+    problems = invoice_grant_problems(invoice)
+    if problems:
+        raise ValidationError(problems)
+    invoice.validate_constraints()
+
+
 @transaction.atomic
 def invoice_save(
     *, forbund: Forbund, by: User, invoice: Invoice, opened_version: int | None = None
 ) -> Invoice:
     """Register a received invoice, or correct one that is not yet attested. Only the registered
     fields are taken from `invoice`: a new invoice is always received (mottagen), and an existing
-    one keeps its status and dates. A correction is refused with `StaleEdit` when someone saved the
-    invoice after the form was opened on `opened_version`."""
+    one keeps its status and dates. Either is checked against the insats's grant
+    (`invoice_grant_problems`), with the insats locked so that two invoices saved at once cannot
+    together pass the grant unnoticed. A correction is refused with `StaleEdit` when someone saved
+    the invoice after the form was opened on `opened_version`."""
     values = {name: getattr(invoice, name) for name in INVOICE_FIELDS}
     if invoice.pk is None:
         access.require("manage_economy", by, forbund)
         created = Invoice(forbund=forbund, registered_by=by, **values)
-        created.full_clean()
+        _validate(created)
         created.save()
         audit.created(
             forbund=forbund, actor=by, obj=created, description=f"Registrerade {_invoice_words(created)}"
         )
+        notifications_events.invoice_registered(created, by=by)
         return created
     current = Invoice.objects.select_for_update().get(pk=invoice.pk, forbund=forbund)
     access.require("edit_invoice", by, current)
@@ -75,7 +151,7 @@ def invoice_save(
     for name, value in values.items():
         setattr(current, name, value)
     current.lock_version += 1
-    current.full_clean()
+    _validate(current)
     current.save()
     audit.changed(
         forbund=forbund,
@@ -84,6 +160,70 @@ def invoice_save(
         before=before,
         description=f"Ändrade {_invoice_words(current)}",
     )
+    return current
+
+
+def _lock_insats(invoice: Invoice) -> None:
+    """One invoice at a time per insats, so the year's sum is read as it will stand."""
+    invoice.insats = Insats.objects.select_for_update().get(pk=invoice.insats_id)
+
+
+@transaction.atomic
+def rekvisition_submit(*, forbund: Forbund, by: User, invoice: Invoice) -> Invoice:
+    """A projektägare's request for payment (rekvisition) for their own granted insats: registered
+    by them as a received invoice awaiting attest, under the same grant rules as any invoice, and
+    the förbund's ekonom (or, without one, its samordnare) is notified to attest it."""
+    access.require("submit_rekvisition", by, forbund, invoice.insats)
+    values = {name: getattr(invoice, name) for name in INVOICE_FIELDS}
+    values.update(is_credit_note=False, received_on=timezone.localdate())
+    created = Invoice(forbund=forbund, registered_by=by, is_rekvisition=True, **values)
+    _validate(created)
+    created.save()
+    audit.created(
+        forbund=forbund,
+        actor=by,
+        obj=created,
+        description=f"Skickade rekvisitionen {created} ({created.amount} kr)",
+    )
+    notifications.notify(
+        kind="invoice_attest",
+        forbund=forbund,
+        recipients=_attesters(forbund),
+        title=f"Rekvisition att attestera: {created.insats}, {_kr(created.amount)}",
+        url=created.get_absolute_url(),
+        body=(
+            f"{created.insats.owner} har skickat en rekvisition för {created.insats}, perioden "
+            f"{created.period_start:%Y-%m-%d}–{created.period_end:%Y-%m-%d}, på {_kr(created.amount)}."
+        ),
+        actor=by,
+    )
+    return created
+
+
+def _attesters(forbund: Forbund) -> list[User]:
+    """Who is told that a rekvisition waits: the ekonomer, or the samordnare where there is none."""
+    for kind in (Role.Kind.EKONOM, Role.Kind.SAMORDNARE):
+        users = list(notifications_events.holders(forbund, kind))
+        if users:
+            return users
+    return []
+
+
+@transaction.atomic
+def attest_rules_save(*, forbund: Forbund, by: User, rules: EconomySettings) -> EconomySettings:
+    """Change the förbund's attest rules (who attests, whether the registrar may attest, whether the
+    attester may also pay)."""
+    access.require("manage_attest_rules", by, forbund)
+    current = economy_settings(forbund)
+    current = EconomySettings.objects.select_for_update().get(pk=current.pk)
+    before = audit.values(current)
+    for name in ATTEST_RULE_FIELDS:
+        setattr(current, name, getattr(rules, name))
+    if not current.attest_roles:
+        raise ValidationError("Minst en roll måste få attestera fakturor.")
+    current.full_clean()
+    current.save()
+    audit.changed(forbund=forbund, actor=by, obj=current, before=before, description="Ändrade attestreglerna")
     return current
 
 
@@ -99,8 +239,8 @@ def invoice_transition(*, invoice: Invoice, to: str, by: User, on: datetime.date
         raise ValidationError(f"Datumet kan inte vara före den dag fakturan kom in ({invoice.received_on}).")
     if to == S.BETALD and invoice.attested_on and on < invoice.attested_on:
         raise ValidationError(f"Datumet kan inte vara före attesten ({invoice.attested_on}).")
-    day = {S.ATTESTERAD: "attested_on", S.BETALD: "paid_on"}[to]
-    workflow.transition(invoice, to=to, by=by, changes={day: on})
+    day, person = {S.ATTESTERAD: ("attested_on", "attested_by"), S.BETALD: ("paid_on", "paid_by")}[to]
+    workflow.transition(invoice, to=to, by=by, changes={day: on, person: by})
     return invoice
 
 
@@ -189,9 +329,12 @@ def _ledger_import(
     new.save()
 
     replaced = list(overlapping_imports(forbund, year, first, last).exclude(pk=new.pk))
-    LedgerEntry.objects.filter(
-        ledger_import__forbund=forbund, year=year, month__gte=first, month__lte=last
-    ).exclude(ledger_import=new).delete()
+    replaced_months = Q(month__gte=first, month__lte=last)
+    if first == 1:  # a file from January brings the year's opening balances (month 0) too
+        replaced_months |= Q(month=OPENING_MONTH)
+    LedgerEntry.objects.filter(replaced_months, ledger_import__forbund=forbund, year=year).exclude(
+        ledger_import=new
+    ).delete()
     LedgerImport.objects.filter(pk__in=[earlier.pk for earlier in replaced]).update(replaced_by=new)
 
     entries = LedgerEntry.objects.bulk_create(

@@ -10,14 +10,16 @@ from django.urls import path, reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from finsam import concurrency
+from finsam import access, concurrency
 from forbund.meetings.selectors.decisions import BUDGET_DECISION_RELATED
+from forbund.membership import funding_rule
 from forbund.mixins import add_model_errors
 from forbund.selectors import current_year, medlemmar_in_year
 
-from .. import exports
+from .. import exports, funding
 from ..charts import cumulative_cost_chart
 from ..forms import budget as forms
+from ..forms.carry_over import ContributionPlanForm, NextYearForm
 from ..models import Budget, CostCategory
 from ..selectors import budget as selectors
 from ..selectors import comparison as comparison_selectors
@@ -97,9 +99,15 @@ class BudgetYearView(EconomyMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(year=self.kwargs["year"], versions=self.versions, budget=self.budget)
-        if self.budget is not None:
+        if self.budget is None:
+            context["missing_parties"] = selectors.missing_parties_warning(self.forbund, self.kwargs["year"])
+        else:
             context["overview"] = selectors.budget_overview(self.budget).in_tkr
             context["revise_form"] = forms.BudgetReviseForm()
+            context["next_year_form"] = NextYearForm()
+            context["next_year_budget"] = Budget.objects.filter(
+                forbund=self.forbund, year=self.kwargs["year"] + 1
+            ).exists()
         return context
 
 
@@ -169,6 +177,8 @@ class BudgetEditView(BudgetMixin, TemplateView):
         context["budget"] = self.budget
         context["insats_costs"] = selectors.insats_cost_rows(self.budget)
         context["cancel_url"] = self.budget_url()
+        context["missing_parties"] = selectors.missing_parties_warning(self.forbund, self.budget.year)
+        context["funding_rule"] = funding_rule(self.forbund)
         return context
 
     def post(self, request, *args, **kwargs):
@@ -190,22 +200,33 @@ class BudgetEditView(BudgetMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
     def calculate(self):
-        """Fill the income fields from the funding rule, keeping everything else as typed."""
+        """Fill the income fields from the funding rule, keeping everything else as typed. A quarter
+        that cannot be split (a population or agreed share missing) is left as typed, with the
+        warning naming the members; without a party the law requires, nothing is filled in."""
         calculator = forms.FundingCalculatorForm(self.request.POST, prefix="kalkyl")
         data = self.request.POST.copy()
+        calculation = None
         if calculator.is_valid():
-            proposal = services.funding_proposal(
-                forbund=self.forbund,
-                year=self.budget.year,
-                party=calculator.cleaned_data["party"],
-                amount=calculator.cleaned_data["amount"],
-                split=calculator.cleaned_data["split"],
-            )
-            for medlem, amount in proposal.items():
-                data[f"income_{medlem.pk}"] = str(amount)
-            messages.info(self.request, "Intäkterna är ifyllda enligt 50/25/25. Kontrollera och spara.")
+            try:
+                calculation = services.funding_proposal(
+                    forbund=self.forbund,
+                    year=self.budget.year,
+                    start=calculator.cleaned_data["party"],
+                    amount=calculator.cleaned_data["amount"],
+                )
+            except funding.FundingRefused as refusal:
+                messages.error(self.request, refusal.message)
+            else:
+                for medlem, amount in calculation.amounts().items():
+                    data[f"income_{medlem.pk}"] = str(amount)
+                for warning in calculation.warnings:
+                    messages.warning(self.request, warning)
+                done = "delvis ifyllda" if calculation.warnings else "ifyllda"
+                messages.info(self.request, f"Intäkterna är {done} enligt 50/25/25. Kontrollera och spara.")
         form = self.get_form(data)
-        return self.render_to_response(self.get_context_data(form=form, calculator=calculator))
+        return self.render_to_response(
+            self.get_context_data(form=form, calculator=calculator, calculation=calculation)
+        )
 
 
 class BudgetDecideView(BudgetMixin, TemplateView):
@@ -330,6 +351,8 @@ class ComparisonView(EconomyMixin, TemplateView):
             last_month_name=comparison_selectors.MONTH_NAMES[comparison.last_ledger_month - 1]
             if comparison.last_ledger_month
             else "",
+            may_override=access.check("override_forecast", self.request.user, self.forbund, comparison.year),
+            plan_form=ContributionPlanForm(initial={"contribution_plan": comparison.contribution_plan}),
         )
         return context
 

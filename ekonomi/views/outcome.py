@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from finsam import access, concurrency, workflow
+from finsam import access, concurrency, pagination, workflow
 from finsam.broker import BrokerUnavailable
 from finsam.files import file_response
 from forbund.mixins import add_model_errors
@@ -21,6 +21,7 @@ from forbund.mixins import add_model_errors
 from ..forms import outcome as forms
 from ..models import AccountMapping, Invoice, LedgerImport, LedgerUpload, LockedPeriod
 from ..selectors import outcome as selectors
+from ..selectors.budget import economy_settings
 from ..services import outcome as services
 from .common import EconomyMixin
 
@@ -47,15 +48,68 @@ class InvoiceListView(EconomyMixin, TemplateView):
         )
         invoices = invoice_filter.qs
         user = self.request.user
+        # Ten years of invoices are shown a page at a time; the total is of every invoice that
+        # matches the filter, not only those on the page.
+        page = pagination.paginate(self.request, invoices)
         context.update(
+            page,
             filter=invoice_filter,
-            rows=[(invoice, workflow.steps_for(user, invoice)) for invoice in invoices],
+            rows=[
+                (invoice, workflow.steps_for(user, invoice), _held_steps(user, invoice))
+                for invoice in page["page_obj"].object_list
+            ],
+            attest_rules=economy_settings(self.forbund),
             total=selectors.invoice_total(invoices),
             is_filtered=bool(self.request.GET),
             late=selectors.late_invoicing(self.forbund, timezone.localdate()),
             today=timezone.localdate(),
         )
         return context
+
+
+def _held_steps(user, invoice: Invoice) -> list[str]:
+    """The next steps this member of the kansli may not take on this invoice, each with the reason
+    (the förbund's attest rules: not the registrar, not the attester), so the page says why the
+    button is missing."""
+    if not access.check("manage_economy", user, invoice.forbund):
+        return []
+    held = []
+    for step in workflow.of(invoice).steps_from(invoice.status):
+        verdict = access.check("transition", user, invoice, step.target)
+        if not verdict:
+            held.append(f"{step.label}: {verdict.reason}")
+    return held
+
+
+class AttestRulesView(EconomyMixin, TemplateView):
+    """The förbund's attest rules: who attests invoices, and whether registrar, attester and payer
+    may be the same person."""
+
+    rule = "manage_attest_rules"
+    template_name = "ekonomi/invoice_attest_rules.html"
+
+    def get_form(self):
+        return forms.AttestRulesForm(self.request.POST or None, instance=economy_settings(self.forbund))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", self.get_form())
+        context["cancel_url"] = self.url("invoice_list")
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if form.is_valid():
+            try:
+                services.attest_rules_save(
+                    forbund=self.forbund, by=request.user, rules=form.save(commit=False)
+                )
+            except ValidationError as error:
+                add_model_errors(form, error)
+            else:
+                messages.success(request, "Attestreglerna är sparade.")
+                return redirect(self.url("invoice_list"))
+        return self.render_to_response(self.get_context_data(form=form))
 
 
 class InvoiceFormMixin(EconomyMixin):
@@ -404,6 +458,7 @@ urlpatterns = [
         "fakturor/<id:pk>/status/<slug:target>/", InvoiceTransitionView.as_view(), name="invoice_transition"
     ),
     path("fakturor/<id:pk>/fil/", InvoiceAttachmentView.as_view(), name="invoice_attachment"),
+    path("fakturor/attestregler/", AttestRulesView.as_view(), name="invoice_attest_rules"),
     path("konton/", AccountListView.as_view(), name="account_list"),
     path("konton/ny/", AccountFormView.as_view(), name="account_create"),
     path("konton/<id:pk>/andra/", AccountFormView.as_view(), name="account_edit"),

@@ -25,7 +25,7 @@ from ekonomi.services.budget import (
     cost_categories_ensure,
 )
 from ekonomi.views.budget import urlpatterns
-from forbund.models import ActivityEvent, AgendaItem, Forbund, Medlem, Role, User
+from forbund.models import ActivityEvent, AgendaItem, Forbund, FundingRule, Medlem, Role, User
 from tests.factories import (
     AgendaItemFactory,
     BeslutFactory,
@@ -347,7 +347,7 @@ def test_projektagare_sees_no_economy_link(world, as_role):
         reverse("forbund:dashboard", kwargs={"forbund": world.forbund.slug})
     )
 
-    assert world.url("ekonomi:overview") not in page.content.decode()
+    assert f'href="{world.url("ekonomi:overview")}"' not in page.content.decode()
 
 
 @pytest.mark.parametrize("kind", EDITORS)
@@ -483,10 +483,10 @@ def test_a_negative_amount_is_refused_and_what_was_typed_is_kept(world, as_role)
 
     assert response.status_code == 200
     assert NEGATIVE in text_of(response)
-    assert input_value(response, samordnare_cost) == "-5000"
-    assert input_value(response, f"income_{world.parties['region'].pk}") == "500000"
+    assert input_value(response, samordnare_cost) == "-5 000"
+    assert input_value(response, f"income_{world.parties['region'].pk}") == "500 000"
     assert input_value(response, f"cost_text_{world.categories[1].pk}") == "Styrelse enligt plan"
-    assert input_value(response, "plan_income_2024") == "2100000"
+    assert input_value(response, "plan_income_2024") == "2 100 000"
     assert "Min kommentar" in text_of(response)
     assert not Budget.objects.get(pk=world.proposal.pk).intakter.exists()
 
@@ -501,7 +501,7 @@ def test_income_breaking_the_rule_is_refused_until_motivated(world, as_role):
     assert refused.status_code == 200
     assert "Budgeten sparades inte" in text_of(refused)
     assert "Intäkterna följer inte fördelningen 50/25/25" in text_of(refused)
-    assert input_value(refused, kommun2) == "100000"
+    assert input_value(refused, kommun2) == "100 000"
     assert not Budget.objects.get(pk=world.proposal.pk).intakter.exists()
 
     data["funding_deviation"] = "Kommun 2 har sagt upp en del av sitt bidrag."
@@ -534,28 +534,31 @@ def test_the_calculator_fills_the_income_fields_and_saves_nothing(world, as_role
     response = client.post(world.url("ekonomi:budget_edit"), data)
 
     assert response.status_code == 200
-    assert input_value(response, f"income_{world.parties['fk'].pk}") == "1200000"
+    assert input_value(response, f"income_{world.parties['fk'].pk}") == "1 200 000"
     assert input_value(response, f"income_{world.parties['af'].pk}") == "0"
-    assert input_value(response, f"income_{world.parties['region'].pk}") == "600000"
-    assert input_value(response, f"income_{world.parties['kommun1'].pk}") == "450000"
-    assert input_value(response, f"income_{world.parties['kommun2'].pk}") == "150000"
-    assert input_value(response, f"cost_{world.categories[0].pk}") == "50000"
+    assert input_value(response, f"income_{world.parties['region'].pk}") == "600 000"
+    assert input_value(response, f"income_{world.parties['kommun1'].pk}") == "450 000"
+    assert input_value(response, f"income_{world.parties['kommun2'].pk}") == "150 000"
+    assert input_value(response, f"cost_{world.categories[0].pk}") == "50 000"
     assert "Skrivet före uträkningen" in text_of(response)
     assert "Intäkterna är ifyllda enligt 50/25/25" in text_of(response)
     assert state_of(world.forbund) == before
 
 
-@pytest.mark.parametrize(("split", "kommun1", "kommun2"), [("lika", "250000", "250000"), ("hand", "0", "0")])
-def test_the_calculator_splits_the_kommuner_as_asked(world, as_role, split, kommun1, kommun2):
+@pytest.mark.parametrize(
+    ("split", "kommun1", "kommun2"), [("lika", "250 000", "250 000"), ("invanare", "375 000", "125 000")]
+)
+def test_the_calculator_splits_the_kommuner_by_the_forbunds_rule(world, as_role, split, kommun1, kommun2):
+    FundingRule.objects.create(forbund=world.forbund, kommun_method=split)
     data = world.form_data(
         world.proposal,
         calculate="1",
-        **{"kalkyl-party": "region", "kalkyl-amount": "500000", "kalkyl-split": split},
+        **{"kalkyl-party": "region", "kalkyl-amount": "500000"},
     )
 
     response = as_role(Kind.EKONOM).post(world.url("ekonomi:budget_edit"), data)
 
-    assert input_value(response, f"income_{world.parties['fk'].pk}") == "1000000"
+    assert input_value(response, f"income_{world.parties['fk'].pk}") == "1 000 000"
     assert input_value(response, f"income_{world.parties['kommun1'].pk}") == kommun1
     assert input_value(response, f"income_{world.parties['kommun2'].pk}") == kommun2
 
@@ -568,7 +571,7 @@ def test_the_calculator_without_an_amount_says_so_and_keeps_the_income(world, as
 
     assert response.status_code == 200
     assert "Detta fält måste fyllas i." in text_of(response)
-    assert input_value(response, f"income_{world.parties['region'].pk}") == "500000"
+    assert input_value(response, f"income_{world.parties['region'].pk}") == "500 000"
     assert state_of(world.forbund) == before
 
 
@@ -659,8 +662,8 @@ def test_kansli_revises_a_decided_budget_into_a_new_version(world, as_role, kind
     assert sorted(revision.intakter.values_list("medlem_id", "amount")) == before["incomes"]
     assert state_of(world.forbund)[0][0] == before  # the decided version is untouched
     form = client.get(response.url)
-    assert input_value(form, f"income_{world.parties['kommun1'].pk}") == "300000"
-    assert input_value(form, f"cost_{world.categories[0].pk}") == "75000"
+    assert input_value(form, f"income_{world.parties['kommun1'].pk}") == "300 000"
+    assert input_value(form, f"cost_{world.categories[0].pk}") == "75 000"
 
 
 @pytest.mark.parametrize("kind", EDITORS)
@@ -732,7 +735,11 @@ def test_budget_pages_cost_a_fixed_number_of_queries(world, as_role, name, kwarg
 
     many = queries_for(client, url)
     assert many == few
-    assert few <= 25
+    # 25, plus the förbund's rule for splitting the quarters (the split shown per member). A proposal
+    # also reads the year before to carry its eget kapital over (closed years, budget, ledger, lines,
+    # overrides, invoices: `ekonomi.selectors.carry_over`), a fixed 10 more whatever the size.
+    carry_over = 10 if name == "ekonomi:budget" and kwargs["year"] == NEXT else 0
+    assert few <= 26 + carry_over
 
 
 # No lost updates, no double versions ---------------------------------------------------------------
@@ -761,7 +768,7 @@ def test_the_second_of_two_saves_from_the_same_opened_form_is_refused_and_keeps_
     assert refused.status_code == 200
     assert "Någon annan har sparat budget sedan du öppnade formuläret" in page
     assert "kommentar: ”” → ”Ekonomens version”" in page
-    assert input_value(refused, kommun2) == "150000"
+    assert input_value(refused, kommun2) == "150 000"
     assert "Samordnarens version" in page
     proposal = Budget.objects.get(pk=world.proposal.pk)
     assert proposal.comment == "Ekonomens version"

@@ -1,6 +1,6 @@
-"""The funding calculator: from one party's known contribution, what every member pays under 50/25/25,
-with the kommuner's quarter split by working-age population, equally, or left for the user; and the
-check that tells whether a budget's income follows the rule."""
+"""The funding calculator: from a known figure, what every member pays under 50/25/25, with the
+kommuner's quarter split by working-age population or equally (the förbund's rule); and the check
+that tells whether a budget's income follows the rule."""
 
 from __future__ import annotations
 
@@ -9,15 +9,21 @@ from decimal import Decimal
 
 import pytest
 
+from ekonomi.funding import Method
 from ekonomi.selectors.budget import funding_check
-from ekonomi.services.budget import KommunSplit, funding_proposal
-from forbund.models import Medlem
+from ekonomi.services.budget import funding_proposal
+from forbund.models import FundingRule, Medlem
 from tests.factories import MedlemFactory, WorkingAgePopulationFactory, finsam_parties
 
 pytestmark = pytest.mark.django_db
 
 YEAR = 2021
 D = Decimal
+
+
+class KommunSplit:
+    POPULATION = Method.POPULATION
+    EQUAL = Method.EQUAL
 
 
 def kommuner_of(parties: dict[str, Medlem]) -> list[Medlem]:
@@ -28,8 +34,13 @@ def population(forbund, kommun: Medlem, count: int, year: int = YEAR) -> None:
     WorkingAgePopulationFactory(forbund=forbund, kommun=kommun, year=year, count=count)
 
 
+def calculation(forbund, party: str, amount: int, split: str = KommunSplit.POPULATION):
+    FundingRule.objects.update_or_create(forbund=forbund, defaults={"kommun_method": split})
+    return funding_proposal(forbund=forbund, year=YEAR, start=party, amount=D(amount))
+
+
 def propose(forbund, party: str, amount: int, split: str = KommunSplit.POPULATION) -> dict[Medlem, Decimal]:
-    return funding_proposal(forbund=forbund, year=YEAR, party=party, amount=D(amount), split=split)
+    return calculation(forbund, party, amount, split).amounts()
 
 
 # One kommun ---------------------------------------------------------------------------------------
@@ -64,7 +75,7 @@ def test_arbetsformedlingen_pays_nothing_because_the_state_half_covers_it(forbun
 def test_proposal_follows_the_funding_rule(forbund):
     finsam_parties(forbund, kommuner=3)
 
-    check = funding_check(propose(forbund, "region", 700_000))
+    check = funding_check(propose(forbund, "region", 700_000, split=KommunSplit.EQUAL))
 
     assert check.follows_rule
     assert (check.state, check.region, check.kommuner) == (D(1_400_000), D(700_000), D(700_000))
@@ -75,7 +86,7 @@ def test_proposal_from_an_odd_state_allocation_still_follows_the_rule(forbund):
     propose income that its own rule check (and so budget_save) refuses."""
     parties = finsam_parties(forbund, kommuner=2)
 
-    proposal = propose(forbund, "state", 1_234_567)
+    proposal = propose(forbund, "state", 1_234_567, split=KommunSplit.EQUAL)
 
     assert funding_check(proposal).follows_rule
     assert proposal[parties["region"]] == D(617_283)
@@ -96,7 +107,7 @@ def test_two_kommuner_split_their_quarter_by_working_age_population(forbund):
     assert proposal[parties["kommun2"]] == D(125_000)
 
 
-def test_rounding_remainder_goes_to_the_largest_kommun_so_the_quarter_holds(forbund):
+def test_the_rounding_remainder_goes_by_largest_remainder_so_the_quarter_holds(forbund):
     parties = finsam_parties(forbund, kommuner=2)
     population(forbund, parties["kommun1"], 10_000)
     population(forbund, parties["kommun2"], 20_000)
@@ -118,25 +129,16 @@ def test_two_kommuner_split_equally_when_asked(forbund):
     assert sorted([proposal[parties["kommun1"]], proposal[parties["kommun2"]]]) == [D(250_000), D(250_001)]
 
 
-def test_split_by_hand_leaves_every_kommun_at_zero_for_the_user(forbund):
-    parties = finsam_parties(forbund, kommuner=2)
-    population(forbund, parties["kommun1"], 30_000)
-    population(forbund, parties["kommun2"], 10_000)
-
-    proposal = propose(forbund, "state", 1_000_000, split=KommunSplit.BY_HAND)
-
-    assert proposal[parties["kommun1"]] == proposal[parties["kommun2"]] == D(0)
-    assert proposal[parties["fk"]] == D(1_000_000)
-    assert proposal[parties["region"]] == D(500_000)
-
-
-def test_falls_back_to_equal_split_when_a_kommun_lacks_population(forbund):
+def test_a_kommun_lacking_population_is_named_and_the_quarter_is_not_split(forbund):
     parties = finsam_parties(forbund, kommuner=2)
     population(forbund, parties["kommun1"], 30_000)
 
-    proposal = propose(forbund, "kommuner", 500_000)
+    result = calculation(forbund, "kommuner", 500_000)
 
-    assert proposal[parties["kommun1"]] == proposal[parties["kommun2"]] == D(250_000)
+    assert parties["kommun1"] not in result.amounts()
+    assert parties["kommun2"] not in result.amounts()
+    assert parties["kommun2"].name in result.kommuner.warning
+    assert parties["kommun1"].name not in result.kommuner.warning
 
 
 def test_population_of_another_year_does_not_count(forbund):
@@ -144,9 +146,10 @@ def test_population_of_another_year_does_not_count(forbund):
     population(forbund, parties["kommun1"], 30_000, year=YEAR - 1)
     population(forbund, parties["kommun2"], 10_000, year=YEAR - 1)
 
-    proposal = propose(forbund, "kommuner", 500_000)
+    result = calculation(forbund, "kommuner", 500_000)
 
-    assert proposal[parties["kommun1"]] == proposal[parties["kommun2"]] == D(250_000)
+    assert parties["kommun1"] not in result.amounts()
+    assert "Invånare i arbetsför ålder 2021 saknas" in result.kommuner.warning
 
 
 def test_a_kommun_that_left_before_the_year_gets_nothing(forbund):
@@ -178,8 +181,6 @@ def test_nine_kommuner_by_population_sum_exactly_to_the_quarter(forbund):
     exact = [D(750_000) * count / total for count in NINE_POPULATIONS]
     for share, ideal in zip(shares, exact, strict=True):
         assert abs(share - ideal) < 9, "each kommun pays its population share, give or take the remainder"
-    largest = kommuner[NINE_POPULATIONS.index(max(NINE_POPULATIONS))]
-    assert proposal[largest] > int(exact[NINE_POPULATIONS.index(max(NINE_POPULATIONS))])
     assert all(share == share.to_integral_value() for share in shares)
 
 
@@ -194,24 +195,17 @@ def test_nine_kommuner_split_equally_sum_exactly_to_the_quarter(forbund):
     assert shares == [D(111_111)] * 8 + [D(111_112)]
 
 
-def test_nine_kommuner_fall_back_to_equal_split_when_one_lacks_population(forbund):
+def test_nine_kommuner_name_the_one_that_lacks_population(forbund):
     parties = finsam_parties(forbund, kommuner=9)
     kommuner = kommuner_of(parties)
     for kommun, count in zip(kommuner[:-1], NINE_POPULATIONS[:-1], strict=True):
         population(forbund, kommun, count)
 
-    proposal = propose(forbund, "region", 900_000)
+    result = calculation(forbund, "region", 900_000)
 
-    assert [proposal[kommun] for kommun in kommuner] == [D(100_000)] * 9
-
-
-def test_nine_kommuner_by_hand_are_all_zero(forbund):
-    parties = finsam_parties(forbund, kommuner=9)
-
-    proposal = propose(forbund, "region", 900_000, split=KommunSplit.BY_HAND)
-
-    assert [proposal[kommun] for kommun in kommuner_of(parties)] == [D(0)] * 9
-    assert proposal[parties["fk"]] == D(1_800_000)
+    assert not any(kommun in result.amounts() for kommun in kommuner)
+    assert kommuner[-1].name in result.warnings[0]
+    assert result.amounts()[parties["region"]] == D(900_000)
 
 
 # The rule check -----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from ekonomi.selectors.outcome import add_months, late_invoicing
 from ekonomi.services.outcome import invoice_save, invoice_transition
 from forbund.models import ActivityEvent, Role
 from insatser.models import Insats
-from tests.factories import InsatsFactory, InvoiceFactory, user_with_role
+from tests.factories import BeslutFactory, InsatsFactory, InvoiceFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,9 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def insats(forbund):
-    return InsatsFactory(forbund=forbund, name="Yrkeskedjor", start=D(2021, 1, 1), end=D(2022, 5, 31))
+    insats = InsatsFactory(forbund=forbund, name="Yrkeskedjor", start=D(2021, 1, 1), end=D(2022, 5, 31))
+    BeslutFactory(insats=insats, amounts={2021: 1_530_000, 2022: 640_000})
+    return insats
 
 
 @pytest.fixture
@@ -169,15 +171,19 @@ def test_readers_cannot_register_invoices(forbund, insats, kind):
 # The steps -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", [Kind.SAMORDNARE, Kind.EKONOM])
-def test_invoice_is_attested_then_paid_with_dates_recorded(forbund, insats, kind):
+@pytest.mark.parametrize(
+    ("kind", "payer_kind"), [(Kind.SAMORDNARE, Kind.EKONOM), (Kind.EKONOM, Kind.SAMORDNARE)]
+)
+def test_invoice_is_attested_then_paid_with_dates_recorded(forbund, insats, kind, payer_kind):
     user = user_with_role(forbund, kind)
+    payer = user_with_role(forbund, payer_kind)
     invoice = InvoiceFactory(insats=insats, received_on=D(2021, 3, 1))
 
     invoice = invoice_transition(invoice=invoice, to=S.ATTESTERAD, by=user, on=D(2021, 3, 5))
     assert (invoice.status, invoice.attested_on, invoice.paid_on) == (S.ATTESTERAD, D(2021, 3, 5), None)
+    assert invoice.attested_by == user
 
-    invoice = invoice_transition(invoice=invoice, to=S.BETALD, by=user, on=D(2021, 3, 15))
+    invoice = invoice_transition(invoice=invoice, to=S.BETALD, by=payer, on=D(2021, 3, 15))
     invoice.refresh_from_db()
     assert (invoice.status, invoice.attested_on, invoice.paid_on) == (S.BETALD, D(2021, 3, 5), D(2021, 3, 15))
     history = [
@@ -186,12 +192,13 @@ def test_invoice_is_attested_then_paid_with_dates_recorded(forbund, insats, kind
     ]
     assert history == [
         (S.MOTTAGEN, S.ATTESTERAD, user, "2021-03-05", None),
-        (S.ATTESTERAD, S.BETALD, user, "2021-03-05", "2021-03-15"),
+        (S.ATTESTERAD, S.BETALD, payer, "2021-03-05", "2021-03-15"),
     ]
-    logged = ActivityEvent.objects.filter(forbund=forbund, actor=user, object_id=str(invoice.pk))
-    assert [(event.kind, event.description) for event in logged.order_by("id")] == [
-        (ActivityEvent.Kind.TRANSITION, f"Attestera: {invoice}"),
-        (ActivityEvent.Kind.TRANSITION, f"Markera som betald: {invoice}"),
+    assert (invoice.attested_by, invoice.paid_by) == (user, payer)
+    logged = ActivityEvent.objects.filter(forbund=forbund, object_id=str(invoice.pk))
+    assert [(event.kind, event.actor, event.description) for event in logged.order_by("id")] == [
+        (ActivityEvent.Kind.TRANSITION, user, f"Attestera: {invoice}"),
+        (ActivityEvent.Kind.TRANSITION, payer, f"Markera som betald: {invoice}"),
     ]
 
 
@@ -235,7 +242,9 @@ def test_step_date_cannot_precede_receipt_or_attest(forbund, insats, ekonom):
         invoice_transition(invoice=invoice, to=S.ATTESTERAD, by=ekonom, on=D(2021, 2, 28))
     invoice = invoice_transition(invoice=invoice, to=S.ATTESTERAD, by=ekonom, on=D(2021, 3, 5))
     with pytest.raises(ValidationError, match="före attesten"):
-        invoice_transition(invoice=invoice, to=S.BETALD, by=ekonom, on=D(2021, 3, 4))
+        invoice_transition(
+            invoice=invoice, to=S.BETALD, by=user_with_role(forbund, Kind.SAMORDNARE), on=D(2021, 3, 4)
+        )
 
 
 @pytest.mark.parametrize("kind", READERS)

@@ -22,6 +22,7 @@ from ekonomi.views.outcome import urlpatterns
 from forbund.models import ActivityEvent, Forbund, Medlem, Role
 from tests.factories import (
     AccountMappingFactory,
+    BeslutFactory,
     CostCategoryFactory,
     InsatsFactory,
     InvoiceFactory,
@@ -68,6 +69,7 @@ class Economy:
         self.insats = InsatsFactory(
             forbund=forbund, name="Yrkeskedjor", start=D(2021, 1, 1), end=D(2022, 5, 31)
         )
+        BeslutFactory(insats=self.insats, amounts={2021: 1_000_000, 2022: 400_000})
         self.invoice = InvoiceFactory(
             insats=self.insats,
             attachment=SimpleUploadedFile("faktura.pdf", b"%PDF-1.4 faktura"),
@@ -110,7 +112,7 @@ class Economy:
         upload = SimpleUploadedFile("feb.xlsx", xlsx([HEADER, ["4010", D(2021, 2, 25), "2", "", 25000]]))
         return {
             "invoice_create": (invoice_post(self.insats), {}),
-            "invoice_edit": (invoice_post(self.insats, amount="120000"), {}),
+            "invoice_edit": (invoice_post(self.insats, number=self.invoice.number, amount="120000"), {}),
             "invoice_transition": ({"on": "2021-05-10"}, {}),
             "year_lock": ({}, {}),
             "account_create": (
@@ -161,11 +163,15 @@ def refused_with(response, reason: str) -> bool:
     return response.status_code == 403 and reason in response.content.decode()
 
 
+# The attest rules page is the samordnare's; its roles are tested in test_invoice_rules.py.
+ATTEST_RULES_PAGE = "invoice_attest_rules"
+
+
 def test_every_outcome_page_has_its_access_rule_tested():
     names = {pattern.name for pattern in urlpatterns}
-    assert names == set(ALL_PAGES)
+    assert names == {*ALL_PAGES, ATTEST_RULES_PAGE}
     accepts_post = {pattern.name for pattern in urlpatterns if hasattr(pattern.callback.view_class, "post")}
-    assert accepts_post == set(FORM_PAGES + POST_ONLY_PAGES)
+    assert accepts_post == {*FORM_PAGES, *POST_ONLY_PAGES, ATTEST_RULES_PAGE}
 
 
 # Roles ---------------------------------------------------------------------------------------------
@@ -287,6 +293,7 @@ def test_invoice_steps_over_http(economy, client_as):
         "ekonomi:invoice_transition",
         kwargs={"forbund": economy.forbund.slug, "pk": economy.invoice.pk, "target": "betald"},
     )
+    client = client_as(economy, Kind.EKONOM)  # the attester does not also pay
     client.post(pay, {"on": "2021-03-15"})
     economy.invoice.refresh_from_db()
     assert (economy.invoice.status, economy.invoice.paid_on) == ("betald", D(2021, 3, 15))

@@ -227,9 +227,9 @@ def test_the_one_who_registered_an_invoice_does_not_attest_it(forbund, users):
     from ekonomi.services.outcome import invoice_save, invoice_transition
 
     ekonom, samordnare = users[Kind.EKONOM], users[Kind.SAMORDNARE]
-    received = InvoiceFactory.build(
-        insats=InsatsFactory(forbund=forbund), received_on=datetime.date(2021, 3, 1)
-    )
+    insats = InsatsFactory(forbund=forbund)
+    BeslutFactory(insats=insats, amounts={2021: 500_000})
+    received = InvoiceFactory.build(insats=insats, received_on=datetime.date(2021, 3, 1))
     invoice = invoice_save(forbund=forbund, by=ekonom, invoice=received)
 
     assert not access.check("transition", ekonom, invoice, "attesterad")

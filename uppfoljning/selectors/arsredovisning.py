@@ -5,11 +5,12 @@ page, the HTML preview and the PDF."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Sum
 
+from ekonomi.selectors.balance import ledger_balance
 from ekonomi.selectors.budget import budget_in_force, budget_overview
 from ekonomi.selectors.comparison import budget_vs_outcome
 from finsam import money
@@ -35,6 +36,21 @@ class Balance:
     kassa_bank_fg: Decimal | None
     fordringar_fg: Decimal | None
     skulder_fg: Decimal | None
+    # Where each figure came from (`BALANCE_SOURCES`), the reason for figures typed by hand, and the
+    # ledger's last month when the figures come from it.
+    sources: dict[str, str] = field(default_factory=dict)
+    comment: str = ""
+    ledger_month: int | None = None
+    ledger_without_opening: bool = False
+
+    @property
+    def hand_entered(self) -> list[str]:
+        """The labels of the figures typed by hand over the ledger's."""
+        return [BALANCE_LABELS[name] for name, source in self.sources.items() if source == HAND]
+
+    @property
+    def from_ledger(self) -> bool:
+        return LEDGER in self.sources.values()
 
     @property
     def closing_equity(self) -> Decimal | None:
@@ -86,6 +102,13 @@ class Balance:
         if self.cash_flow is None or self.kassa_bank_fg is None:
             return None
         return self.kassa_bank_fg + self.cash_flow
+
+    @property
+    def cash_difference(self) -> Decimal | None:
+        """The cash flow's end against kassa och bank at the year's end: zero when they agree."""
+        if self.cash_at_end is None or self.kassa_bank is None:
+            return None
+        return self.cash_at_end - self.kassa_bank
 
 
 @dataclass
@@ -180,6 +203,58 @@ def summary_in_tkr(comparison) -> list[SummaryRow]:
     return summary
 
 
+HAND, LEDGER, PREVIOUS = "inskrivet för hand", "huvudboken", "förra årets utgående"
+BALANCE_LABELS = {
+    "eget_kapital_ingaende": "eget kapital vid årets början",
+    "kassa_bank_fg": "kassa och bank vid årets början",
+    "fordringar_fg": "kortfristiga fordringar vid årets början",
+    "skulder_fg": "kortfristiga skulder vid årets början",
+    "kassa_bank": "kassa och bank vid årets slut",
+    "fordringar": "kortfristiga fordringar vid årets slut",
+    "skulder": "kortfristiga skulder vid årets slut",
+}
+
+
+def _closing_figures(forbund: Forbund, year: int) -> dict[str, Decimal]:
+    """A year's closing kassa och bank, fordringar and skulder, by the names of the next year's
+    opening fields: from its årsredovisning where typed, else from its ledger."""
+    ledger = ledger_balance(forbund, year)
+    figures = {f"{name}_fg": value for name, value in (ledger.figures() if ledger else {}).items()}
+    report = Arsredovisning.objects.filter(forbund=forbund, year=year).first()
+    for name in ("kassa_bank", "fordringar", "skulder"):
+        typed = getattr(report, name) if report else None
+        if typed is not None:
+            figures[f"{name}_fg"] = typed
+    return figures
+
+
+def balance_figures(forbund: Forbund, report: Arsredovisning) -> tuple[dict, dict, object]:
+    """Each balance figure of the årsredovisning and its source: typed by hand (an override, with
+    `balance_comment` saying why), else the ledger's balance accounts, else, for the opening figures,
+    last year's closing ones. Returns (figures, sources, the ledger's balance or None)."""
+    ledger = ledger_balance(forbund, report.year)
+    from_ledger = ledger.figures() if ledger else {}
+    previous: dict | None = None
+    figures: dict[str, Decimal | None] = {}
+    sources: dict[str, str] = {}
+    for name in Arsredovisning.BALANCE_FIELDS:
+        typed = getattr(report, name)
+        if typed is not None:
+            figures[name], sources[name] = typed, HAND
+        elif name in from_ledger:
+            figures[name], sources[name] = from_ledger[name], LEDGER
+        elif name.endswith("_fg"):
+            if previous is None:
+                previous = _closing_figures(forbund, report.year - 1)
+            if previous.get(name) is not None:
+                figures[name], sources[name] = previous[name], PREVIOUS
+            else:
+                figures[name] = None
+        else:
+            figures[name] = None
+    return figures, sources, ledger
+
+
 def arsredovisning_context(forbund: Forbund, year: int) -> dict:
     report = Arsredovisning.objects.filter(forbund=forbund, year=year).first() or Arsredovisning(
         forbund=forbund, year=year
@@ -187,15 +262,19 @@ def arsredovisning_context(forbund: Forbund, year: int) -> dict:
     comparison = budget_vs_outcome(forbund, year, "AR")
     budget = budget_in_force(forbund, year)
     overview = budget_overview(budget) if budget else None
-    opening = report.eget_kapital_ingaende
+    figures, sources, ledger = balance_figures(forbund, report)
+    opening = figures.pop("eget_kapital_ingaende")
     if opening is None and overview is not None:
         opening = overview.equity.preliminary
     result = comparison.result.outcome
     balance = Balance(
         opening_equity=opening,
         result=result,
-        **{name: getattr(report, name) for name in ("kassa_bank", "fordringar", "skulder")},
-        **{name: getattr(report, name) for name in ("kassa_bank_fg", "fordringar_fg", "skulder_fg")},
+        **figures,
+        sources=sources,
+        comment=report.balance_comment,
+        ledger_month=ledger.last_month if ledger and ledger.has_opening else None,
+        ledger_without_opening=bool(ledger and not ledger.has_opening),
     )
     meetings = list(
         Styrelsemote.objects.filter(forbund=forbund, date__year=year)

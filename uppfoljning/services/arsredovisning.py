@@ -8,16 +8,19 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from ekonomi.selectors.balance import ledger_balance
 from finsam import access, audit, concurrency
 from forbund.models import Forbund, Medlem, User
 
 from ..models import Ansvarsfrihet, Arsredovisning
+from ..selectors.arsredovisning import BALANCE_LABELS
 
 
 @transaction.atomic
 def arsredovisning_for(*, forbund: Forbund, year: int, by: User) -> Arsredovisning:
-    """The year's annual report; a new one starts from last year's texts and takes the opening
-    figures from last year's closing ones."""
+    """The year's annual report; a new one starts from last year's texts. Its balance figures come
+    from the ledger (and the opening ones, failing that, from last year's closing ones: see
+    `uppfoljning.selectors.arsredovisning.balance_figures`), so none is copied here."""
     report = Arsredovisning.objects.filter(forbund=forbund, year=year).first()
     if report is not None:
         return report
@@ -26,11 +29,6 @@ def arsredovisning_for(*, forbund: Forbund, year: int, by: User) -> Arsredovisni
     report = Arsredovisning(forbund=forbund, year=year)
     if previous is not None:
         report.revisorer, report.noter = previous.revisorer, previous.noter
-        report.kassa_bank_fg, report.fordringar_fg, report.skulder_fg = (
-            previous.kassa_bank,
-            previous.fordringar,
-            previous.skulder,
-        )
     report.full_clean()
     report.save()
     audit.created(forbund=forbund, actor=by, obj=report)
@@ -40,8 +38,26 @@ def arsredovisning_for(*, forbund: Forbund, year: int, by: User) -> Arsredovisni
 def arsredovisning_save(
     *, report: Arsredovisning, by: User, opened_version: int | None = None
 ) -> Arsredovisning:
-    """Save the texts and balance figures; refused over someone else's save since the form was opened."""
+    """Save the texts and balance figures; refused over someone else's save since the form was opened.
+    A balance figure typed over one the ledger has is an override and needs `balance_comment`."""
     access.require("manage_documents", by, report.forbund)
+    ledger = ledger_balance(report.forbund, report.year)
+    from_ledger = ledger.figures() if ledger else {}
+    overridden = [
+        name
+        for name in Arsredovisning.BALANCE_FIELDS
+        if getattr(report, name) is not None and name in from_ledger
+    ]
+    if overridden and not report.balance_comment.strip():
+        labels = ", ".join(BALANCE_LABELS[name] for name in overridden)
+        raise ValidationError(
+            {
+                "balance_comment": (
+                    f"Huvudboken har redan {labels}. Skriv varför siffran skrivs in för hand och varifrån "
+                    "den kommer, eller töm fältet så används huvudbokens."
+                )
+            }
+        )
     return concurrency.save_edit(
         report,
         by=by,
