@@ -454,6 +454,8 @@ def can_transition(user: User, record, target: str) -> Verdict:
         return refused(f"Din roll får inte göra detta: {step.label.lower()}.")
     if step.not_by and getattr(record, f"{step.not_by}_id", None) == user.pk:
         return refused(step.not_by_reason)
+    if step.rule:
+        return check(step.rule, user, record)
     return ALLOWED
 
 
@@ -723,3 +725,288 @@ def can_approve_minutes(user: User, meeting) -> Verdict:
         "Bara ordföranden vid sammanträdet och de valda justerarna justerar protokollet, "
         "var och en med sitt eget konto."
     )
+
+
+# Platform administration and the guided start of a förbund ---------------------------------
+# A platform administrator is a role above the förbund (`PlatformAdministrator`), not a Django
+# superuser: they see the installation's list of förbund and the set-up pages, create förbund and
+# invite the first samordnare. They read no förbund's insatser, reports, meetings or economy: the
+# rules above ask for a role in the förbund, which a platform administrator has only if given one.
+
+
+def is_platform_admin(user: User) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    cached = getattr(user, "_finsam_platform_admin", None)
+    if cached is None:
+        from forbund.models import PlatformAdministrator
+
+        cached = PlatformAdministrator.objects.filter(user=user).exists()
+        user._finsam_platform_admin = cached
+    return cached
+
+
+@rule
+def can_administer_platform(user: User, account: User) -> Verdict:
+    """The list of förbund in the installation, and starting a new one."""
+    if user.is_authenticated and user.pk == account.pk and is_platform_admin(user):
+        return ALLOWED
+    return refused("Sidan är till för plattformens administratörer.")
+
+
+@rule
+def can_set_up_forbund(user: User, forbund: Forbund) -> Verdict:
+    """The guided start's pages (facts, members, populations, board, staff, first samordnare and the
+    Excel import) while the start is open; once handed over to the förbund's samordnare, the
+    organisation is theirs to keep and the platform administrator only sees the list."""
+    if not is_platform_admin(user):
+        return refused("Uppstarten av ett förbund sköts av plattformens administratörer.")
+    setup = getattr(forbund, "uppstart", None)
+    if setup is None or setup.completed_at is not None:
+        return locked(f"{forbund} är i drift; förbundets samordnare sköter dess organisation.")
+    return ALLOWED
+
+
+# Accounts managed in the app ------------------------------------------------------------------
+
+
+@rule
+def can_view_accounts(user: User, forbund: Forbund) -> Verdict:
+    """Who has an account and which roles: the samordnare who manages them, and the revisor, who
+    examines who may do what (read only). Board members and projektägare do not see the list."""
+    reason = "Bara samordnare och revisorer ser förbundets användare och behörigheter."
+    return _has(user, forbund, AUDIT_READERS, reason)
+
+
+@rule
+def can_manage_accounts(user: User, forbund: Forbund) -> Verdict:
+    """Only the samordnare invites people and gives or ends roles in their own förbund."""
+    return _has(
+        user, forbund, frozenset({Kind.SAMORDNARE}), "Bara samordnare bjuder in och ändrar behörigheter."
+    )
+
+
+@rule
+def can_invite_to_forbund(user: User, forbund: Forbund) -> Verdict:
+    """Inviting: the förbund's samordnare, or a platform administrator while the förbund's guided
+    start is open (they invite its first samordnare, where no samordnare exists yet)."""
+    if roles(user, forbund) & {Kind.SAMORDNARE} or can_set_up_forbund(user, forbund):
+        return ALLOWED
+    return refused("Bara samordnare bjuder in till förbundet.")
+
+
+@rule
+def can_accept_invitation(user: User, invitation) -> Verdict:
+    """The link is the credential: whoever holds it may open the invitation while it waits for an
+    answer (it is e-mailed to one address, expires and is used once). Used, withdrawn or expired
+    invitations are refused by state, with the reason shown to the invitee."""
+    reason = invitation.why_unusable()
+    return locked(reason) if reason else ALLOWED
+
+
+# Invoices tied to grants: attest rules, rekvisitioner, what each member gets ---
+
+
+def _economy_settings(user: User, forbund_id: int):
+    """The förbund's attest rules, read once per request (cached on the user object, as the roles
+    are); a förbund that has never saved them has the defaults."""
+    from ekonomi.models import EconomySettings
+
+    cache = getattr(user, "_finsam_economy_settings", None)
+    if cache is None:
+        cache = user._finsam_economy_settings = {}
+    if forbund_id not in cache:
+        cache[forbund_id] = EconomySettings.objects.filter(forbund_id=forbund_id).first() or EconomySettings(
+            forbund_id=forbund_id
+        )
+    return cache[forbund_id]
+
+
+@rule
+def can_attest_invoice(user: User, invoice) -> Verdict:
+    """The förbund's attest rules: only the roles it names attest, and by default not the person who
+    registered the invoice (a projektägare's rekvisition is registered by the projektägare)."""
+    rules = _economy_settings(user, invoice.forbund_id)
+    allowed = rules.attest_roles
+    if not acting_roles(user, invoice.forbund) & allowed:
+        if not allowed:
+            return refused("Förbundets attestregler låter ingen attestera; samordnaren behöver ändra dem.")
+        names = " och ".join(label.lower() for value, label in Kind.choices if value in allowed)
+        return refused(f"Enligt förbundets attestregler attesterar bara {names}.")
+    if not rules.registrar_may_attest and invoice.registered_by_id == user.pk:
+        return refused("Den som registrerade fakturan attesterar den inte; en annan i kansliet gör det.")
+    return ALLOWED
+
+
+@rule
+def can_pay_invoice(user: User, invoice) -> Verdict:
+    """Attest and payment are separate people unless the förbund's attest rules say otherwise."""
+    rules = _economy_settings(user, invoice.forbund_id)
+    if not rules.attester_may_pay and invoice.attested_by_id == user.pk:
+        return refused(
+            "Den som attesterade fakturan markerar den inte som betald; en annan i kansliet gör det."
+        )
+    return ALLOWED
+
+
+@rule
+def can_manage_attest_rules(user: User, forbund: Forbund) -> Verdict:
+    """Who may attest what is the förbund's internal control: the samordnare sets it."""
+    if Kind.SAMORDNARE in roles(user, forbund):
+        return ALLOWED
+    if not can_view_economy(user, forbund):
+        return can_view_economy(user, forbund)
+    return refused("Bara samordnaren ändrar förbundets attestregler.")
+
+
+@rule
+def can_submit_rekvisition(user: User, forbund: Forbund, insats=None) -> Verdict:
+    """A projektägare requests payment (rekvisition) for their own organisation's insats, once it is
+    granted and for as long as it runs or has money to settle; the kansli registers invoices instead."""
+    from insatser.models import GRANTED_STATUSES
+
+    if Kind.PROJEKTAGARE not in roles(user, forbund):
+        return refused("Rekvisitioner skickas av projektägare; kansliet registrerar fakturor.")
+    if insats is None:
+        return ALLOWED
+    if insats.forbund_id != forbund.pk or not owns(user, insats):
+        return refused("Du kan bara rekvirera medel för din egen organisations insatser.")
+    if insats.status not in GRANTED_STATUSES:
+        return locked(
+            f"Insatsen är {insats.get_status_display().lower()}; medel rekvireras först när den är beviljad."
+        )
+    return ALLOWED
+
+
+@rule
+def can_view_member_benefits(user: User, forbund: Forbund) -> Verdict:
+    """What each member gets for its money: the kansli, the board and the revisor (not projektägare,
+    who see only their own insatser)."""
+    return _has(
+        user,
+        forbund,
+        READERS,
+        "Sidan om vad medlemmarna får för sina bidrag är till för kansliet, styrelsen och revisorn.",
+    )
+
+
+# Förhinder and serving ersättare ---------------------------------------------------------------
+
+FORHINDER_OPEN = frozenset({MeetingStatus.PLANERAT, MeetingStatus.KALLAT})
+
+
+def _before_meeting(meeting) -> Verdict:
+    """Förhinder are reported, withdrawn and answered before the meeting, while it is planned or called;
+    afterwards the attendance recorded at the meeting is what counts."""
+    if meeting.status not in FORHINDER_OPEN or meeting.is_past():
+        return locked(
+            f"Mötet den {meeting.date:%Y-%m-%d} har redan börjat eller hållits; "
+            "närvaron registreras nu i närvarolistan."
+        )
+    return ALLOWED
+
+
+def is_ledamot_at(person, meeting) -> bool:
+    """Does the person hold an ordinary seat (ledamot) on the meeting's date?"""
+    from forbund.models import Styrelseuppdrag
+
+    day = meeting.date
+    return Styrelseuppdrag.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=day),
+        forbund_id=meeting.forbund_id,
+        person=person,
+        role=Styrelseuppdrag.Role.LEDAMOT,
+        start__lte=day,
+    ).exists()
+
+
+@rule
+def can_report_forhinder(user: User, meeting, person=None) -> Verdict:
+    """A ledamot reports their own förhinder for a coming meeting; the samordnare may record it on a
+    ledamot's behalf (who called or e-mailed). Nobody reports förhinder for someone else."""
+    if Kind.SAMORDNARE in roles(user, meeting.forbund):
+        if person is not None and not is_ledamot_at(person, meeting):
+            return refused(f"{person} är inte ledamot i styrelsen på mötets datum.")
+        return _before_meeting(meeting)
+    own = person_of(user, meeting.forbund)
+    if own is None or (person is not None and person.pk != own.pk):
+        return refused("Bara ledamoten själv anmäler förhinder, eller samordnaren på ledamotens uppdrag.")
+    if not is_ledamot_at(own, meeting):
+        return refused("Förhinder anmäls av ordinarie ledamöter; du är inte ledamot på mötets datum.")
+    return _before_meeting(meeting)
+
+
+@rule
+def can_withdraw_forhinder(user: User, forhinder) -> Verdict:
+    """The ledamot (or the samordnare) withdraws a förhinder before the meeting: the ersättare asked or
+    serving are told they are no longer needed."""
+    meeting = forhinder.meeting
+    if Kind.SAMORDNARE not in roles(user, meeting.forbund):
+        own = person_of(user, meeting.forbund)
+        if own is None or own.pk != forhinder.person_id:
+            return refused("Bara ledamoten själv, eller samordnaren, kan återkalla förhindret.")
+    if forhinder.withdrawn_at is not None:
+        return locked("Förhindret är redan återkallat.")
+    return _before_meeting(meeting)
+
+
+@rule
+def can_view_inkallelse(user: User, inkallelse) -> Verdict:
+    """The request to serve: the ersättare asked reads it, and the samordnare who follows the call-in."""
+    meeting = inkallelse.forhinder.meeting
+    if user.is_authenticated and user.is_active and inkallelse.person.user_id == user.pk:
+        return ALLOWED
+    return _has(
+        user,
+        meeting.forbund,
+        frozenset({Kind.SAMORDNARE}),
+        "Förfrågan är till den ersättare som har tillfrågats.",
+    )
+
+
+@rule
+def can_answer_inkallelse(user: User, inkallelse) -> Verdict:
+    """Only the ersättare asked answers, once, before the meeting, while the förhinder stands."""
+    if not (user.is_authenticated and user.is_active and inkallelse.person.user_id == user.pk):
+        return refused("Bara den tillfrågade ersättaren svarar, med sitt eget konto.")
+    if inkallelse.voided_at is not None:
+        return locked("Förfrågan gäller inte längre: ledamoten har återkallat sitt förhinder.")
+    if inkallelse.answer:
+        return locked(f"Du har redan svarat: {inkallelse.get_answer_display().lower()}.")
+    return _before_meeting(inkallelse.forhinder.meeting)
+
+
+# Notifications ---------------------------------------------------------------------------------
+
+
+@rule
+def can_view_notifications(user: User, account: User) -> Verdict:
+    """The bell, the list and the e-mail choices: a signed-in user's own, and only their own."""
+    if user.is_authenticated and user.is_active and user.pk == account.pk:
+        return ALLOWED
+    return refused("Logga in för att se dina notiser.")
+
+
+@rule
+def can_read_notification(user: User, notification) -> Verdict:
+    """A notification is its recipient's alone; anyone else is told it does not exist (the view 404s)."""
+    if user.is_authenticated and user.is_active and notification.recipient_id == user.pk:
+        return ALLOWED
+    return refused("Notisen är inte din.")
+
+
+# Carry-over and forecast ---------------------------------------------------------------------
+
+
+@rule
+def can_override_forecast(user: User, forbund: Forbund, year: int) -> Verdict:
+    """The ekonom or samordnare sets their own forecast for a line, with a reason, while the year is
+    open; a locked year's forecast is its outcome."""
+    verdict = can_manage_economy(user, forbund)
+    if not verdict:
+        return verdict
+    from ekonomi.models import LockedPeriod
+
+    if LockedPeriod.objects.filter(forbund=forbund, year=year).exists():
+        return locked(f"Huvudboken för {year} är låst: prognosen är årets utfall.")
+    return ALLOWED

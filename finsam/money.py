@@ -14,9 +14,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 
 ROUNDING = ROUND_HALF_UP
@@ -38,6 +42,13 @@ class KronorField(models.DecimalField):
         # Migrations see a plain DecimalField, so moving a field to KronorField changes nothing.
         name, _path, args, kwargs = super().deconstruct()
         return name, "django.db.models.DecimalField", args, kwargs
+
+    def formfield(self, **kwargs):
+        # Model forms show whole kronor grouped as Swedes write them (1 893 000) and read them back.
+        if self.decimal_places == 0:
+            kwargs.setdefault("form_class", KronorFormField)
+            kwargs.setdefault("allow_negative", True)  # the model's own validators say otherwise
+        return super().formfield(**kwargs)
 
 
 def to_decimal(value) -> Decimal | None:
@@ -136,3 +147,117 @@ def tkr_table(values: Sequence, total=None) -> tuple[list[Decimal], Decimal]:
     result row is `tkr_table([income, -costs, …])`'s total. `total` (tkr) fixes the total when it is
     itself a row of a larger table."""
     return rounded_to_total(values, TUSEN, total)
+
+
+# Forms ------------------------------------------------------------------------------------------
+
+# What may separate thousands when an amount is typed or pasted: a space, a no-break space (what
+# Swedish number formatting and spreadsheets produce) or a narrow no-break space.
+GROUP_SEPARATORS = " \u00a0\u202f"
+_GROUPED = re.compile(r"^\d{1,3}( \d{3})+$")
+
+
+def format_kronor_input(value) -> str:
+    """An amount as shown in a form field: whole kronor in groups of three with a plain space
+    (`1 893 000`, `-250 000`), easy to read and to type back; other text is returned as it was."""
+    if isinstance(value, str):
+        if not re.fullmatch(r"-?\d+(\.0*)?", value.strip()):
+            return value  # typed with spaces already, or not an amount at all: as it was typed
+        value = value.strip()
+    try:
+        amount = to_decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    if amount is None:
+        return ""
+    if amount != amount.to_integral_value():
+        return str(value)  # öre the field will refuse: show what was typed, not a rounded figure
+    whole = int(amount)
+    grouped = f"{abs(whole):,}".replace(",", " ")
+    return f"-{grouped}" if whole < 0 else grouped
+
+
+def parse_kronor_input(text: str) -> Decimal:
+    """`1 893 000`, `1893000`, `1 893 000 kr`, `−250 000` or `1 893 000,00` as Decimal kronor. Spaces
+    must group thousands (`18 93 000` is a typing error, not 1 893 000). Raises ValueError."""
+    cleaned = str(text).strip()
+    for separator in GROUP_SEPARATORS[1:]:
+        cleaned = cleaned.replace(separator, " ")
+    cleaned = cleaned.replace("\u2212", "-")  # the typographic minus sign
+    if cleaned.lower().endswith("kr"):
+        cleaned = cleaned[:-2].rstrip()
+    sign = ""
+    if cleaned[:1] in "+-":
+        sign, cleaned = cleaned[:1], cleaned[1:].lstrip()
+    whole, comma, fraction = cleaned.partition(",")
+    if not whole:
+        raise ValueError(text)
+    if " " in whole and not _GROUPED.match(whole):
+        raise ValueError(text)
+    whole = whole.replace(" ", "")
+    if not whole.isdigit() or (comma and not fraction.isdigit()):
+        raise ValueError(text)
+    amount = Decimal(f"{sign}{whole}.{fraction}" if comma else f"{sign}{whole}")
+    return amount.quantize(KRONA) if amount == amount.to_integral_value() else amount
+
+
+class KronorInput(forms.TextInput):
+    """A text field for whole kronor that shows the figure grouped (`1 893 000`). A text field, not a
+    number field: browsers refuse spaces in <input type=number> and would drop the grouping."""
+
+    def __init__(self, attrs=None):
+        attrs = {"autocomplete": "off", "maxlength": 30, **(attrs or {})}
+        attrs["class"] = f"{attrs.get('class', '')} text-end".strip()
+        super().__init__(attrs)
+
+    def format_value(self, value):
+        if value is None or value == "":
+            return None
+        return format_kronor_input(value)
+
+
+class KronorFormField(forms.DecimalField):
+    """Whole kronor typed as Swedes write them. Accepts the grouping it shows (spaces, no-break spaces),
+    a trailing `kr` and `,00`; refuses öre, letters and misplaced spaces with a Swedish message.
+    Negative amounts only with `allow_negative=True` (an equity, a result)."""
+
+    widget = KronorInput
+    default_error_messages = {
+        "invalid": "Skriv beloppet i hela kronor, till exempel 1 893 000.",
+        "max_decimal_places": "Ange hela kronor, utan ören.",
+        "max_digits": "Beloppet är för stort.",
+        "max_whole_digits": "Beloppet är för stort.",
+    }
+
+    def __init__(self, *, allow_negative: bool = False, max_digits=14, decimal_places=0, **kwargs):
+        validators = list(kwargs.pop("validators", []))
+        if not allow_negative and not any(isinstance(v, MinValueValidator) for v in validators):
+            validators.append(MinValueValidator(ZERO, message="Beloppet får inte vara negativt."))
+        kwargs.pop("localize", None)
+        super().__init__(
+            max_digits=max_digits, decimal_places=decimal_places, validators=validators, **kwargs
+        )
+        if not allow_negative:
+            self.widget.attrs.setdefault("inputmode", "numeric")
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip()
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        if isinstance(value, int | float):
+            return to_decimal(value)
+        try:
+            return parse_kronor_input(str(value))
+        except (ValueError, InvalidOperation):
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class SignedKronorFormField(KronorFormField):
+    """Whole kronor that may be below zero: an equity, a result, a balance."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_negative", True)
+        super().__init__(**kwargs)

@@ -239,6 +239,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "finsam <noreply@finsa
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where the app is reached from outside, for links in e-mails sent without a request (reminders).
 FINSAM_BASE_URL = os.environ.get("FINSAM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# `make bench` serves a bare view beside the pages to compare them with (finsam/management/commands/bench.py).
+FINSAM_BENCH = env_bool("FINSAM_BENCH", default=False)
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, which is a real
 # cross-process broker that needs no server (the worker runs as its own process either way).
@@ -295,6 +297,16 @@ CELERY_BEAT_SCHEDULE = {
     "send-report-reminders": {
         "task": "uppfoljning.tasks.send_report_reminders",
         "schedule": crontab(minute=0, hour="7,12,17"),
+    },
+    # Notifications whose e-mail task never reached the worker (the broker was down) go out here.
+    "send-pending-notification-emails": {
+        "task": "forbund.tasks.send_pending_notification_emails",
+        "schedule": 300.0,
+        "options": {"expires": 300},
+    },
+    "send-notification-digests": {
+        "task": "forbund.tasks.send_notification_digests",
+        "schedule": crontab(minute=0, hour=7),
     },
 }
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -5,6 +6,7 @@ from django.urls import include, path
 from forbund import urls as forbund_urls
 from forbund.accounts import views as account_views
 from forbund.accounts.forms import LoginForm
+from forbund.accounts.invitation_views import InvitationView
 from forbund.audit_views import PasswordChangeView
 from forbund.forms import QueuedPasswordResetForm, RecordedSetPasswordForm
 from forbund.views import home
@@ -42,12 +44,15 @@ auth_patterns = [
     path("tvastegsverifiering/koder/", account_views.RecoveryCodesView.as_view(), name="two_factor_codes"),
     path("tvastegsverifiering/stang-av/", account_views.TwoFactorOffView.as_view(), name="two_factor_off"),
     path("verifiera/", account_views.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
+    path("inbjudan/<str:token>/", InvitationView.as_view(), name="invitation"),
 ]
 
 urlpatterns = [
     path("", home, name="home"),
     path("konto/", include(auth_patterns)),
+    path("konto/notiser/", include("forbund.notifications_urls")),
     path("halsa/", views.health, name="health"),
+    path("plattform/", include("forbund.platform.urls")),
     path("admin/", admin.site.urls),
     path("arkiv/<slug:forbund>/", include(forbund_urls.public_urlpatterns)),
     path("f/<slug:forbund>/", include("forbund.urls")),
@@ -55,3 +60,6 @@ urlpatterns = [
     path("f/<slug:forbund>/ekonomi/", include("ekonomi.urls")),
     path("f/<slug:forbund>/", include("uppfoljning.urls")),
 ]
+
+if settings.FINSAM_BENCH:
+    urlpatterns.append(path("bench/bar/", views.bench_bare))

@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_not_required
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
 from finsam import access
@@ -18,3 +18,10 @@ def health(request):
     body["status"] = "ok" if up else "fel"
     body["detaljer"] = {name: check.detail for name, check in checks.items()}
     return JsonResponse(body, status=200 if up else 503, json_dumps_params={"ensure_ascii": False})
+
+
+@access.declare("use_finsam")
+def bench_bare(request):
+    """`make bench` only (FINSAM_BENCH): a view that does nothing, behind the same middleware as every
+    page, so the benchmark can say how much of a request's cost is the page's own."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -12,6 +12,10 @@ take it), and changes status only through `transition()`, which
   snapshot of the record as it was sent) and one audit entry,
 
 all in one transaction. No other code assigns `status`.
+
+After the transaction commits, `transitioned` is sent (sender: the record's model; `record`, `entry`
+the history row, `by`, `source`, `target`), so that the people a step concerns are told
+(`forbund.notifications_events`) only about steps that really happened.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.dispatch import Signal
 
 from finsam import access, audit
 from finsam.history import StatusHistory
@@ -41,6 +46,9 @@ class Step:
     # one who registered an invoice does not attest it), with the reason to show.
     not_by: str = ""
     not_by_reason: str = ""
+    # An access rule about (user, record) that must allow the step as well, for conditions a förbund
+    # sets itself (its attest rules: who attests, whether the registrar may).
+    rule: str = ""
 
 
 def _no_problems(record, target: str) -> list[str]:
@@ -82,6 +90,9 @@ class Workflow:
 
 
 WORKFLOWS: dict[type[models.Model], Workflow] = {}
+
+# Sent after the commit of every step taken; see the module docstring.
+transitioned = Signal()
 
 
 def register(workflow: Workflow) -> Workflow:
@@ -172,4 +183,9 @@ def transition(
         )
     for name in update_fields:
         setattr(record, name, getattr(current, name))
+    transaction.on_commit(
+        lambda: transitioned.send(
+            sender=workflow.model, record=current, entry=entry, by=by, source=before, target=to
+        )
+    )
     return entry

@@ -11,6 +11,7 @@ from .models import (
     Kansliuppdrag,
     Medlem,
     Person,
+    PlatformAdministrator,
     Role,
     Styrelsemote,
     Styrelseuppdrag,
@@ -113,3 +114,19 @@ class ActivityEventAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PlatformAdministrator)
+class PlatformAdministratorAdmin(admin.ModelAdmin):
+    """Who administers the platform: starts new förbund and invites their first samordnare. Appointed
+    here by a superuser; the role gives no access to any förbund's own records."""
+
+    list_display = ["user", "granted_by", "granted_at"]
+    list_select_related = ["user", "granted_by"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["granted_by", "granted_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.granted_by = request.user
+        super().save_model(request, obj, form, change)

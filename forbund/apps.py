@@ -37,3 +37,6 @@ class ForbundConfig(AppConfig):
         from .accounts import signals as account_signals
 
         account_signals.connect()
+        from . import notifications_events
+
+        notifications_events.connect()

@@ -82,6 +82,13 @@ class MedlemForm(ForbundScopedForm):
         model = Medlem
         fields = ["kind", "name", "organisationsnummer", "joined", "left"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            # A member leaves through its decision (Utträde), which ends its board seats and takes it
+            # out of later budgets; the date is not typed over here.
+            del self.fields["left"]
+
 
 class WorkingAgePopulationForm(ForbundScopedForm):
     class Meta:
@@ -90,7 +97,11 @@ class WorkingAgePopulationForm(ForbundScopedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kommun"].queryset = self.fields["kommun"].queryset.filter(kind=Medlem.Kind.KOMMUN)
+        # A region's figure (its part of the förbund) splits the regions' quarter when there are several.
+        self.fields["kommun"].queryset = self.fields["kommun"].queryset.filter(
+            kind__in=[Medlem.Kind.KOMMUN, Medlem.Kind.REGION]
+        )
+        self.fields["kommun"].label = "Kommun eller region"
 
 
 class PersonForm(ForbundScopedForm):

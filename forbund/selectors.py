@@ -89,6 +89,32 @@ def board_by_medlem(forbund: Forbund, year: int) -> list[BoardSeat]:
     return list(seats.values())
 
 
+def board_day(year: int) -> datetime.date:
+    """The day a year's board page shows the board on: today in the current year, else the year's
+    last day (a past year) or first day (a coming year)."""
+    today = timezone.localdate()
+    if year == today.year:
+        return today
+    return datetime.date(year, 12, 31) if year < today.year else datetime.date(year, 1, 1)
+
+
+def board_on(forbund: Forbund, day: datetime.date) -> list[BoardSeat]:
+    """The board in force on `day`: seats running that day, of members that are members that day."""
+    seats: dict[int, BoardSeat] = {}
+    in_force = (
+        Styrelseuppdrag.objects.filter(forbund=forbund, start__lte=day, medlem__joined__lte=day)
+        .filter(Q(end__isnull=True) | Q(end__gte=day))
+        .filter(Q(medlem__left__isnull=True) | Q(medlem__left__gte=day))
+        .select_related("person", "medlem")
+        .order_by(medlem_kind_order("medlem__"), "medlem__name", "role", "start")
+    )
+    for uppdrag in in_force:
+        seat = seats.setdefault(uppdrag.medlem_id, BoardSeat(medlem=uppdrag.medlem))
+        target = seat.ledamoter if uppdrag.role == Styrelseuppdrag.Role.LEDAMOT else seat.ersattare
+        target.append(uppdrag)
+    return list(seats.values())
+
+
 def presidium(forbund: Forbund, year: int) -> list[Styrelseuppdrag]:
     return [uppdrag for uppdrag in styrelseuppdrag_in_year(forbund, year) if uppdrag.presidium]
 
@@ -131,7 +157,10 @@ def next_meeting(forbund: Forbund) -> Styrelsemote | None:
 
 
 def population_in_year(forbund: Forbund, year: int) -> int | None:
-    total = WorkingAgePopulation.objects.filter(forbund=forbund, year=year).aggregate(total=Sum("count"))
+    # The kommuner's figures: a region's (entered to split the regions' quarter) covers the same people.
+    total = WorkingAgePopulation.objects.filter(
+        forbund=forbund, year=year, kommun__kind=Medlem.Kind.KOMMUN
+    ).aggregate(total=Sum("count"))
     return total["total"]
 
 

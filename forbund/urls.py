@@ -4,13 +4,15 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import audit_views, views
-from .meetings.views import agenda, minutes, packet, public
+from . import audit_views, membership_views, views
+from .accounts import manage_views
+from .meetings.views import agenda, forhinder, minutes, packet, public
 
 app_name = "forbund"
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
+    path("att-gora/", views.InboxView.as_view(), name="inbox"),
     path("forbundet/", views.ForbundDetailView.as_view(), name="detail"),
     path("forbundet/andra/", views.ForbundUpdateView.as_view(), name="edit"),
     path("forbundet/invanare/ny/", views.PopulationCreateView.as_view(), name="population_create"),
@@ -18,9 +20,15 @@ urlpatterns = [
     path("medlemmar/", views.MedlemListView.as_view(), name="medlemmar"),
     path("medlemmar/ny/", views.MedlemCreateView.as_view(), name="medlem_create"),
     path("medlemmar/<id:pk>/andra/", views.MedlemUpdateView.as_view(), name="medlem_edit"),
+    path("medlemmar/intrade/", membership_views.MedlemJoinView.as_view(), name="medlem_join"),
+    path("medlemmar/<id:pk>/uttrade/", membership_views.MedlemLeaveView.as_view(), name="medlem_leave"),
+    path("medlemmar/fordelning/", membership_views.FundingRuleView.as_view(), name="medlem_fordelning"),
     path("styrelse/", views.StyrelseView.as_view(), name="styrelse"),
     path("styrelse/ny/", views.StyrelseuppdragCreateView.as_view(), name="styrelseuppdrag_create"),
     path("styrelse/<id:pk>/andra/", views.StyrelseuppdragUpdateView.as_view(), name="styrelseuppdrag_edit"),
+    path(
+        "styrelse/<id:pk>/ta-bort/", views.StyrelseuppdragRemoveView.as_view(), name="styrelseuppdrag_remove"
+    ),
     path("kansli/", views.KansliView.as_view(), name="kansli"),
     path("kansli/ny/", views.KansliuppdragCreateView.as_view(), name="kansliuppdrag_create"),
     path("kansli/<id:pk>/andra/", views.KansliuppdragUpdateView.as_view(), name="kansliuppdrag_edit"),
@@ -44,6 +52,21 @@ urlpatterns = [
         name="group_meeting_remove",
     ),
     path("logg/", audit_views.AuditLogView.as_view(), name="logg"),
+    # Användare och behörigheter (accounts, roles and invitations)
+    path("anvandare/", manage_views.AccountsView.as_view(), name="accounts"),
+    path("anvandare/bjud-in/", manage_views.InviteView.as_view(), name="invite"),
+    path("anvandare/<id:user_pk>/", manage_views.AccountView.as_view(), name="account"),
+    path("anvandare/roller/<id:role_pk>/avsluta/", manage_views.RoleEndView.as_view(), name="role_end"),
+    path(
+        "anvandare/inbjudningar/<id:invitation_pk>/skicka-igen/",
+        manage_views.InvitationActionView.as_view(action="resend"),
+        name="invitation_resend",
+    ),
+    path(
+        "anvandare/inbjudningar/<id:invitation_pk>/aterkalla/",
+        manage_views.InvitationActionView.as_view(action="withdraw"),
+        name="invitation_withdraw",
+    ),
     path("moten/", views.MotesplanView.as_view(), name="moten"),
     path("moten/nytt/", views.StyrelsemoteCreateView.as_view(), name="mote_create"),
     path("moten/<id:pk>/andra/", views.StyrelsemoteUpdateView.as_view(), name="mote_edit"),
@@ -127,6 +150,14 @@ meeting_urlpatterns = [
         name="protokoll_rattelse",
     ),
     path("moten/<id:pk>/justera/", minutes.ApproveView.as_view(), name="justera"),
+    # Förhinder and the call-in of ersättare
+    path("moten/<id:pk>/forhinder/", forhinder.ForhinderReportView.as_view(), name="forhinder_report"),
+    path(
+        "moten/<id:pk>/forhinder/<id:forhinder_pk>/aterkalla/",
+        forhinder.ForhinderWithdrawView.as_view(),
+        name="forhinder_withdraw",
+    ),
+    path("moten/<id:pk>/inkallelse/<id:ask_pk>/", forhinder.InkallelseView.as_view(), name="inkallelse"),
     path("moten/<id:pk>/anslag/", minutes.AnnouncementView.as_view(), name="anslag"),
     # The packet and the minutes as PDF
     path("moten/<id:pk>/handlingar/", packet.PacketView.as_view(), name="motespaket_html"),

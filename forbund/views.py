@@ -6,15 +6,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView, UpdateView
 
+from ekonomi.funding import missing_parties, missing_parties_message
 from ekonomi.selectors import budget as budget_selectors
 from finsam import access, concurrency, money
 from insatser import selectors as insats_selectors
-from uppfoljning import selectors as report_selectors
 
-from . import forms, selectors, services
+from . import forms, inbox, membership, selectors, services
 from .mixins import (
     ForbundObjectMixin,
     ForbundViewMixin,
@@ -44,9 +45,18 @@ def home(request):
     # A representative asked to confirm an application often has no role anywhere: the start page
     # is where they find what they were asked.
     to_confirm = list(insats_selectors.confirmations_awaiting(request.user))
-    if len(forbund_list) == 1 and not to_confirm:
+    # A platform administrator without a role in any förbund has the installation's list as start page;
+    # one who also has roles chooses between the list and their förbund.
+    platform_admin = access.is_platform_admin(request.user)
+    if not forbund_list and not to_confirm and platform_admin:
+        return redirect("platform:home")
+    if len(forbund_list) == 1 and not to_confirm and not platform_admin:
         return redirect("forbund:dashboard", forbund=forbund_list[0].slug)
-    return render(request, "forbund/chooser.html", {"forbund_list": forbund_list, "to_confirm": to_confirm})
+    return render(
+        request,
+        "forbund/chooser.html",
+        {"forbund_list": forbund_list, "to_confirm": to_confirm, "platform_admin": platform_admin},
+    )
 
 
 class DashboardView(ForbundViewMixin, TemplateView):
@@ -59,6 +69,7 @@ class DashboardView(ForbundViewMixin, TemplateView):
         user = self.request.user
         funding = budget_selectors.funding_for_year(self.forbund, year)
         population = selectors.population_in_year(self.forbund, year)
+        todo = inbox.inbox(user, self.forbund)
         context.update(
             year=year,
             years=sorted({year, selectors.current_year(), *selectors.years_with_meetings(self.forbund)}),
@@ -70,13 +81,29 @@ class DashboardView(ForbundViewMixin, TemplateView):
             ),
             meetings=selectors.meetings_in_year(self.forbund, year),
             insatser=insats_selectors.insatser_running_in_year(user, self.forbund, year),
-            incoming=insats_selectors.incoming_applications(user, self.forbund),
-            overdue_milestones=insats_selectors.overdue_milestones(user, self.forbund),
-            reports_to_review=report_selectors.reports_to_review(user, self.forbund),
+            inbox=todo[: inbox.DASHBOARD_ITEMS],
+            inbox_more=max(len(todo) - inbox.DASHBOARD_ITEMS, 0),
             population=population,
             per_invanare=money.per_inhabitant(funding.total, population),
             activity=selectors.recent_activity(self.forbund) if context["may"].manage_organisation else [],
             role_labels=access.role_labels(user, self.forbund),
+        )
+        return context
+
+
+class InboxView(ForbundViewMixin, TemplateView):
+    """Att göra: everything waiting for the user in the förbund, for every role they hold."""
+
+    rule = "view_forbund"
+    template_name = "forbund/inbox.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        items = inbox.inbox(self.request.user, self.forbund)
+        context.update(
+            inbox=items,
+            counts=inbox.counts(items),
+            role_labels=access.role_labels(self.request.user, self.forbund),
         )
         return context
 
@@ -130,13 +157,18 @@ class MedlemListView(ForbundViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         year = self.get_year()
+        funding_table = budget_selectors.funding_for_year(self.forbund, year)
+        kinds = [row.medlem.kind for row in funding_table.rows]
         context.update(
             year=year,
             medlemmar=Medlem.objects.filter(forbund=self.forbund),
-            funding=budget_selectors.funding_for_year(self.forbund, year),
+            funding=funding_table,
             funding_years=sorted(
                 {year, selectors.current_year(), *selectors.years_with_budget(self.forbund)}
             ),
+            events=self.forbund.membership_events.select_related("medlem"),
+            funding_rule=membership.funding_rule(self.forbund),
+            missing_parties=missing_parties_message(missing_parties(kinds), year),
         )
         return context
 
@@ -166,15 +198,45 @@ class StyrelseView(ForbundViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         year = self.get_year()
+        day = selectors.board_day(year)
+        board = selectors.board_on(self.forbund, day)
+        today = timezone.localdate()
+        all_uppdrag = list(
+            Styrelseuppdrag.objects.filter(forbund=self.forbund)
+            .select_related("person", "medlem")
+            .order_by("-start", medlem_kind_order("medlem__"), "medlem__name", "role")
+        )
+        for uppdrag in all_uppdrag:
+            uppdrag.removable = membership.seat_removable(uppdrag, today)
         context.update(
             year=year,
             years=sorted({year, *selectors.years_with_board(self.forbund)}),
-            board=selectors.board_by_medlem(self.forbund, year),
-            all_uppdrag=Styrelseuppdrag.objects.filter(forbund=self.forbund)
-            .select_related("person", "medlem")
-            .order_by("-start", medlem_kind_order("medlem__"), "medlem__name", "role"),
+            board=board,
+            board_day=day,
+            ledamoter_in_force=len({u.person_id for seat in board for u in seat.ledamoter}),
+            all_uppdrag=all_uppdrag,
         )
         return context
+
+
+class StyrelseuppdragRemoveView(ForbundObjectMixin, View):
+    """Remove a seat that has not started (or would start after its member left); a seat that has
+    started is history and gets an end date instead."""
+
+    rule = "manage_organisation"
+    model = Styrelseuppdrag
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        uppdrag = self.get_object()
+        try:
+            membership.styrelseuppdrag_remove(uppdrag=uppdrag, by=request.user, today=timezone.localdate())
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, f"Styrelseuppdraget är borttaget: {uppdrag}.")
+        return redirect("forbund:styrelse", forbund=self.forbund.slug)
 
 
 class StyrelseuppdragCreateView(RecordCreateView):

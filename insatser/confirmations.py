@@ -24,6 +24,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from finsam import access, audit, broker
+from forbund import notifications
 from forbund.models import Medlem, User
 
 from .models import Confirmation, Insats
@@ -119,6 +120,19 @@ def _send_invitation(confirmation: Confirmation, *, again: bool = False) -> None
             "body": _invitation_body(confirmation, again=again),
             "to": [confirmation.representative.email],
         },
+    )
+    # The request above is the e-mail; the notification only shows it in the app.
+    notifications.notify(
+        kind=notifications.Kind.CONFIRMATION,
+        forbund=confirmation.insats.forbund,
+        recipients=[confirmation.representative],
+        title=f"{subject} ({confirmation.medlem})",
+        url=reverse(
+            "insatser:confirmation",
+            kwargs={"forbund": confirmation.insats.forbund.slug, "confirmation_pk": confirmation.pk},
+        ),
+        actor=confirmation.requested_by,
+        email=False,
     )
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import MinValueValidator
 
 from finsam import access, uploads
 from finsam.concurrency import OnceForm, VersionedForm
+from finsam.money import KronorFormField
 from finsam.personnummer import ScreenedTextMixin
 from forbund.forms import DateInput, ForbundScopedForm
 from forbund.models import AgendaItem, Forbund, Medlem, MeetingStatus, Styrelsemote, User
@@ -153,14 +153,7 @@ class BudgetLineForm(ScreenedTextMixin, forms.Form):
         self.fields["delprocess"].queryset = insats.delprocesser.all()
         self.fields["organisation"].queryset = Medlem.objects.filter(forbund_id=insats.forbund_id)
         for year in self.years:
-            self.fields[f"amount_{year}"] = forms.DecimalField(
-                label=f"Belopp {year} (kr)",
-                required=False,
-                max_digits=14,
-                decimal_places=0,
-                validators=[MinValueValidator(Decimal(0), message="Beloppet får inte vara negativt.")],
-                widget=forms.NumberInput(attrs={"min": 0, "step": 1, "class": "text-end"}),
-            )
+            self.fields[f"amount_{year}"] = KronorFormField(label=f"Belopp {year} (kr)", required=False)
 
         for name, field in self.fields.items():
             css = (
@@ -214,7 +207,7 @@ MAX_BUDGET_LINES = 100
 BudgetFormSet = forms.formset_factory(
     BudgetLineForm,
     formset=BaseBudgetFormSet,
-    extra=3,
+    extra=1,  # one empty row; "Lägg till rad" (static/js/formset_rows.js) adds more without saving
     can_delete=True,
     max_num=MAX_BUDGET_LINES,
     absolute_max=MAX_BUDGET_LINES,
@@ -289,14 +282,7 @@ class DecisionForm(ScreenedTextMixin, forms.Form):
             .order_by("date")
         )
         for year in self.years:
-            self.fields[f"amount_{year}"] = forms.DecimalField(
-                label=f"Beviljat {year} (kr)",
-                required=False,
-                max_digits=14,
-                decimal_places=0,
-                validators=[MinValueValidator(Decimal(0), message="Beloppet får inte vara negativt.")],
-                widget=forms.NumberInput(attrs={"min": 0, "step": 1}),
-            )
+            self.fields[f"amount_{year}"] = KronorFormField(label=f"Beviljat {year} (kr)", required=False)
 
     def clean(self):
         cleaned = super().clean()

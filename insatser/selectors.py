@@ -61,7 +61,9 @@ def incoming_applications(user: User, forbund: Forbund) -> QuerySet[Insats]:
 def overdue_milestones(user: User, forbund: Forbund) -> QuerySet[Milestone]:
     visible = access.insatser_visible_to(user, forbund)
     return (
-        Milestone.objects.filter(insats__in=visible, due__lt=timezone.localdate())
+        # Scoped to the förbund through the join as well as the visible subquery, so the database
+        # walks this förbund's insatser rather than every förbund's late milestones.
+        Milestone.objects.filter(insats__forbund=forbund, insats__in=visible, due__lt=timezone.localdate())
         .exclude(status=Milestone.Status.KLAR)
         .select_related("insats")
         .order_by("due")
@@ -91,6 +93,15 @@ def insats_detail(user: User, forbund: Forbund) -> QuerySet[Insats]:
             "arbetsgrupper__meetings",
         )
     )
+
+
+def last_return(insats: Insats) -> StatusChange | None:
+    """Why the samordnare asked for komplettering, while the application waits for it (shown at the
+    top of the insats's page and form, not only under Historik). Reads the prefetched history."""
+    if insats.status != Insats.Status.KOMPLETTERING_BEGARD:
+        return None
+    returns = [c for c in insats.status_changes.all() if c.to_status == Insats.Status.KOMPLETTERING_BEGARD]
+    return max(returns, key=lambda change: (change.at, change.pk), default=None)
 
 
 # Budget tables ---------------------------------------------------------------------------------
@@ -125,12 +136,20 @@ class BudgetTable:
         return not self.sections
 
 
-def budget_table(insats: Insats) -> BudgetTable:
-    lines = list(
-        insats.budget_lines.select_related("delprocess", "organisation")
+def budget_lines_for_table() -> QuerySet[BudgetLine]:
+    """The lines `budget_table` reads; prefetch `budget_lines` with this to table many insatser."""
+    return (
+        BudgetLine.objects.select_related("delprocess", "organisation")
         .prefetch_related("amounts")
         .order_by("order", "id")
     )
+
+
+def budget_table(insats: Insats) -> BudgetTable:
+    if "budget_lines" in getattr(insats, "_prefetched_objects_cache", {}):
+        lines = list(insats.budget_lines.all())
+    else:
+        lines = list(budget_lines_for_table().filter(insats=insats))
     years = sorted(set(insats.years) | {a.year for line in lines for a in line.amounts.all()})
     sections: dict[str, BudgetSection] = {}
     for line in lines:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from finsam import access, broker, concurrency, workflow
+from finsam import access, broker, concurrency, pagination, workflow
 from finsam.files import file_response
 from forbund.forms import CommentForm
 from forbund.mixins import ForbundViewMixin, TransitionPostMixin, add_model_errors
@@ -59,9 +59,11 @@ class InsatsListView(ForbundViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         insats_filter = self.get_filter()
+        page = pagination.paginate(self.request, insats_filter.qs.order_by("start", "name", "pk"))
         context.update(
+            page,
             filter=insats_filter,
-            insatser=insats_filter.qs,
+            insatser=page["page_obj"].object_list,
             is_filtered=bool(self.request.GET),
             export_query=self.request.GET.urlencode(),
         )
@@ -122,6 +124,7 @@ class InsatsDetailView(InsatsMixin, TemplateView):
             awaiting_decision=insats.status in (Insats.Status.INSKICKAD, Insats.Status.UNDER_BEREDNING),
             attachment_form=forms.AttachmentForm() if editable else None,
             overdue={m.pk for m in insats.milestones.all() if m.is_overdue(today)},
+            returned=selectors.last_return(insats),
         )
         return context
 
@@ -204,6 +207,7 @@ class InsatsUpdateView(InsatsMixin, TemplateView):
         context.setdefault("form", self.get_form())
         context["title"] = f"Ändra ansökan: {self.insats}"
         context["cancel_url"] = self.detail_url()
+        context["returned"] = selectors.last_return(self.insats)
         return context
 
     def post(self, request, *args, **kwargs):

@@ -9,6 +9,7 @@ from django import forms
 from django.core.validators import MinValueValidator
 
 from finsam.concurrency import OnceForm, VersionedForm
+from finsam.money import KronorFormField, SignedKronorFormField
 from finsam.personnummer import ScreenedTextMixin
 from forbund.forms import DateInput
 
@@ -41,13 +42,11 @@ class ReportForm(ScreenedTextMixin, VersionedForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    cost = forms.DecimalField(
+    cost = KronorFormField(
         label="Kostnad under perioden (kr)",
         required=False,
-        max_digits=14,
-        decimal_places=0,
         validators=[MinValueValidator(0, message="Kostnaden kan inte vara negativ.")],
-        error_messages={"invalid": "Ange kostnaden som ett belopp i hela kronor."},
+        error_messages={"invalid": "Ange kostnaden som ett belopp i hela kronor, till exempel 1 893 000."},
     )
     cost_comment = forms.CharField(label="Kommentar till kostnaden", max_length=300, required=False)
 
@@ -243,8 +242,13 @@ def activities_from(formset) -> list[ActivityData]:
 class ArsredovisningForm(ScreenedTextMixin, VersionedForm, forms.ModelForm):
     class Meta:
         model = Arsredovisning
-        fields = [*Arsredovisning.TEXT_FIELDS, *Arsredovisning.BALANCE_FIELDS]
-        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in Arsredovisning.TEXT_FIELDS}
+        fields = [*Arsredovisning.TEXT_FIELDS, *Arsredovisning.BALANCE_FIELDS, "balance_comment"]
+        # Balance figures shown grouped (1 893 000) and read back with or without the spaces.
+        field_classes = dict.fromkeys(Arsredovisning.BALANCE_FIELDS, SignedKronorFormField)
+        widgets = {
+            **{name: forms.Textarea(attrs={"rows": 4}) for name in Arsredovisning.TEXT_FIELDS},
+            "balance_comment": forms.Textarea(attrs={"rows": 2}),
+        }
 
 
 class AnsvarsfrihetForm(ScreenedTextMixin, forms.Form):

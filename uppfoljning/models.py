@@ -403,6 +403,14 @@ class Arsredovisning(ForbundScoped):
     eget_kapital_ingaende = models.DecimalField(
         "eget kapital vid årets början (kr)", max_digits=14, decimal_places=0, null=True, blank=True
     )
+    balance_comment = models.TextField(
+        "kommentar till handinmatade balansposter",
+        blank=True,
+        help_text=(
+            "Balansposterna hämtas ur huvudboken. En post som skrivs in här ersätter huvudbokens siffra; "
+            "skriv då varför och varifrån siffran kommer."
+        ),
+    )
     updated_at = models.DateTimeField("ändrad", auto_now=True)
     lock_version = models.PositiveIntegerField(
         "ändringsräknare",

@@ -478,6 +478,9 @@ class DemoLoader:
 
 
 def load_demo() -> list[tuple[DemoUser, User]]:
+    from forbund import notifications
+
     loader = DemoLoader()
-    loader.load()
+    with notifications.without_email():  # the demo's history is in the bell, not in anyone's mailbox
+        loader.load()
     return loader.users

@@ -29,9 +29,9 @@ class TwoFactorMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and not user.is_verified() and not self._exempt(request.path):
-            state = request.session.get(services.SESSION_STATE_KEY) or services.remember_state(
-                request.session, user
-            )
+            state = request.session.get(services.SESSION_STATE_KEY)
+            if not state or time.time() - state.get("at", 0) >= services.STATE_RECHECK_SECONDS:
+                state = services.remember_state(request.session, user)
             if state["device"]:
                 return self._to("two_factor_verify", request)
             if state["required"] and settings.FINSAM_REQUIRE_2FA:

@@ -7,6 +7,7 @@ an account without roles), like the logins recorded in `forbund.services`.
 from __future__ import annotations
 
 import math
+import time
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -19,11 +20,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from finsam import audit
 
-from ..models import ActivityEvent, Forbund, Role, User
+from ..models import ActivityEvent, Forbund, PlatformAdministrator, Role, User
 
 RECOVERY_CODE_COUNT = 10
 ROLES_REQUIRING_TWO_FACTOR = (Role.Kind.SAMORDNARE, Role.Kind.EKONOM)
 SESSION_STATE_KEY = "finsam_two_factor"
+STATE_RECHECK_SECONDS = 60
 DEVICE_NAME = "Autentiseringsapp"
 RECOVERY_DEVICE_NAME = "Återställningskoder"
 TOO_MANY = "för många misslyckade försök"
@@ -44,6 +46,8 @@ def role_requires_two_factor(user: User) -> bool:
     """Samordnare, ekonomer and platform administrators handle money and personal data."""
     if user.is_superuser or user.is_staff:
         return True
+    if PlatformAdministrator.objects.filter(user=user).exists():  # creates förbund, invites samordnare
+        return True
     return Role.objects.filter(user=user, kind__in=ROLES_REQUIRING_TWO_FACTOR).exists()
 
 
@@ -53,8 +57,13 @@ def must_use_two_factor(user: User) -> bool:
 
 def remember_state(session, user: User) -> dict:
     """What the middleware needs on every request, worked out once per login (two queries saved on
-    every page) and again whenever the account's devices change."""
-    state = {"device": user_has_device(user), "required": role_requires_two_factor(user)}
+    every page), again whenever the account's devices change, and again after
+    `STATE_RECHECK_SECONDS` (a samordnare may give the signed-in user a role that requires it)."""
+    state = {
+        "device": user_has_device(user),
+        "required": role_requires_two_factor(user),
+        "at": int(time.time()),
+    }
     session[SESSION_STATE_KEY] = state
     return state
 

@@ -1,6 +1,7 @@
 """The förbund core, split by concept: the association and its organisation (core), the board's
 meetings (meetings) and rendered documents (documents)."""
 
+from .accounts import Invitation
 from .core import (
     ActivityEvent,
     Arbetsgrupp,
@@ -30,6 +31,8 @@ from .meetings import (
     Attendance,
     ConflictOfInterest,
     Delegationsbeslut,
+    Forhinder,
+    Inkallelse,
     MeetingStatus,
     MeetingStatusChange,
     MinutesApproval,
@@ -37,8 +40,14 @@ from .meetings import (
     Rattelse,
     Styrelsemote,
 )
+from .membership import AgreedShare, FundingRule, MembershipEvent
+from .notifications import Delivery, Notification, NotificationKind, NotificationPreference
+from .platform import PlatformAdministrator, Uppstart, Uppstartsimport
 
 __all__ = [
+    "AgreedShare",
+    "FundingRule",
+    "MembershipEvent",
     "AgendaAttachment",
     "AgendaItem",
     "AgendaKind",
@@ -46,9 +55,15 @@ __all__ = [
     "Attendance",
     "ConflictOfInterest",
     "Delegationsbeslut",
+    "Forhinder",
+    "Inkallelse",
     "MeetingStatus",
     "MeetingStatusChange",
     "MinutesApproval",
+    "Delivery",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "SubmittedForm",
     "NoticeVersion",
     "Rattelse",
@@ -60,6 +75,7 @@ __all__ = [
     "ForbundScoped",
     "GroupMeeting",
     "GroupMembership",
+    "Invitation",
     "Kansliuppdrag",
     "Medlem",
     "MedlemKind",
@@ -73,4 +89,7 @@ __all__ = [
     "medlem_kind_order",
     "period_active_q",
     "validate_period",
+    "PlatformAdministrator",
+    "Uppstart",
+    "Uppstartsimport",
 ]

@@ -196,8 +196,8 @@ class WorkingAgePopulation(ForbundScoped):
     def clean(self) -> None:
         if self.kommun_id:
             self.check_same_forbund(kommun=self.kommun)
-            if self.kommun.kind != Medlem.Kind.KOMMUN:
-                raise ValidationError({"kommun": "Invånarantal anges per kommun."})
+            if self.kommun.kind not in (Medlem.Kind.KOMMUN, Medlem.Kind.REGION):
+                raise ValidationError({"kommun": "Invånarantal anges per kommun eller region."})
 
 
 class Person(ForbundScoped):

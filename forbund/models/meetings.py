@@ -525,3 +525,111 @@ class Rattelse(models.Model):
             raise ValidationError({"concerns": "Ange vilken paragraf eller vad i protokollet som rättas."})
         if self.item_id is not None and self.item.meeting_id != self.meeting_id:
             raise ValidationError({"item": "Paragrafen hör till ett annat protokoll."})
+
+
+class Forhinder(models.Model):
+    """A ledamot's förhinder (they cannot attend) for a coming meeting, reported by the ledamot or
+    recorded by the samordnare on their behalf. The förbund's ersättare are then asked one at a time,
+    in their call-in order (`Inkallelse`). Withdrawn before the meeting, the record stays."""
+
+    meeting = models.ForeignKey(
+        Styrelsemote, on_delete=models.CASCADE, related_name="forhinder", verbose_name="möte"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="forhinder", verbose_name="ledamot"
+    )
+    note = models.CharField(
+        "meddelande",
+        max_length=300,
+        blank=True,
+        help_text=("Till exempel när du vet att du kan komma tillbaka; syns för samordnaren och ersättaren."),
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="anmält av"
+    )
+    reported_at = models.DateTimeField("anmält", auto_now_add=True)
+    withdrawn_at = models.DateTimeField("återkallat", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="återkallat av",
+    )
+
+    class Meta:
+        verbose_name = "förhinder"
+        verbose_name_plural = "förhinder"
+        ordering = ["meeting", "reported_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="forhinder_one_standing_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Förhinder för {self.person} vid {self.meeting}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.meeting.get_absolute_url()}#forhinder"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class Inkallelse(models.Model):
+    """One ersättare asked to serve for a ledamot with förhinder. Ersättare are asked one at a time
+    in the recorded call-in order; a "nej" asks the next one, a "ja" puts the ersättare in the
+    attendance list as serving for the ledamot. Voided when the förhinder is withdrawn."""
+
+    class Answer(models.TextChoices):
+        JA = "ja", "Tjänstgör"
+        NEJ = "nej", "Kan inte"
+
+    forhinder = models.ForeignKey(
+        Forhinder, on_delete=models.CASCADE, related_name="inkallelser", verbose_name="förhinder"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="inkallelser", verbose_name="ersättare"
+    )
+    asked_at = models.DateTimeField("tillfrågad", auto_now_add=True)
+    answer = models.CharField("svar", max_length=3, choices=Answer.choices, blank=True)
+    answered_at = models.DateTimeField("svarat", null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="svar av",
+    )
+    comment = models.CharField("kommentar", max_length=300, blank=True)
+    voided_at = models.DateTimeField("avbruten", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "inkallelse av ersättare"
+        verbose_name_plural = "inkallelser av ersättare"
+        ordering = ["forhinder", "asked_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["forhinder", "person"], name="inkallelse_once_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} tillfrågad att tjänstgöra för {self.forhinder.person}"
+
+    def get_absolute_url(self) -> str:
+        meeting = self.forhinder.meeting
+        kwargs = {"forbund": meeting.forbund.slug, "pk": meeting.pk, "ask_pk": self.pk}
+        return reverse("forbund:inkallelse", kwargs=kwargs)
+
+    @property
+    def is_waiting(self) -> bool:
+        return not self.answer and self.voided_at is None
+
+    @property
+    def is_serving(self) -> bool:
+        return self.answer == self.Answer.JA and self.voided_at is None

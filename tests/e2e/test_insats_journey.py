@@ -75,6 +75,7 @@ def test_application_from_draft_via_completion_to_grant(live_server, page, axe):
     page.get_by_label("Kostnad, rad 1").fill("Projektledare")
     page.get_by_label("Belopp 2022 (kr), rad 1").fill("400000")
     page.get_by_label("Belopp 2023 (kr), rad 1").fill("-5")
+    page.get_by_role("button", name="Lägg till rad").click()  # a second row, without saving
     page.get_by_label("Delprocess, rad 2").select_option(label="Arbetsträning")
     page.get_by_label("Kostnad, rad 2").fill("Handledare")
     page.get_by_label("Belopp 2022 (kr), rad 2").fill("250000")
@@ -149,7 +150,7 @@ def test_application_from_draft_via_completion_to_grant(live_server, page, axe):
     expect(page.get_by_label("Styrelsen, på ett möte")).to_be_checked()
     # No item about the application is on an agenda yet: it is put on the November meeting's.
     page.get_by_label("Eller lägg ansökan på dagordningen för").select_option(label="Styrelsemöte 2021-11-17")
-    expect(page.get_by_label("Beviljat 2022 (kr)")).to_have_value("650000")
+    expect(page.get_by_label("Beviljat 2022 (kr)")).to_have_value("650 000")
     page.get_by_label("Beviljat 2023 (kr)").fill("600000")
     page.get_by_role("button", name="Registrera beslut").click()
     expect(page.get_by_text("Beslutet är registrerat: beviljad.")).to_be_visible()

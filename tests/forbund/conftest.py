@@ -61,6 +61,7 @@ def refusal_for(name: str, kind: str) -> str:
 # added to exactly one of these lists (test_roles checks that), so its access rule gets tested.
 READ_PAGES = [
     "forbund:dashboard",
+    "forbund:inbox",
     "forbund:detail",
     "forbund:medlemmar",
     "forbund:styrelse",
@@ -161,6 +162,23 @@ def walk_patterns(patterns=None, prefix: str = "", namespace: str = ""):
 PAGES_TESTED_ELSEWHERE = ("insatser:", "ekonomi:", "uppfoljning:")
 # The meeting pages (agenda, minutes, packet) have their own tests in tests/forbund/test_meeting_*.py.
 MEETING_PAGES = {f"forbund:{pattern.name}" for pattern in forbund_urls.meeting_urlpatterns}
+# "Användare och behörigheter" has its own role tests in tests/forbund/test_accounts_pages.py.
+ACCOUNT_PAGES = {
+    "forbund:accounts",
+    "forbund:invite",
+    "forbund:account",
+    "forbund:role_end",
+    "forbund:invitation_resend",
+    "forbund:invitation_withdraw",
+}
+# Joining, leaving, the funding rule and removing a seat not yet begun have their own role tests in
+# tests/forbund/test_membership.py.
+MEMBERSHIP_PAGES = {
+    "forbund:medlem_join",
+    "forbund:medlem_leave",
+    "forbund:medlem_fordelning",
+    "forbund:styrelseuppdrag_remove",
+}
 
 
 def forbund_page_patterns():
@@ -171,6 +189,8 @@ def forbund_page_patterns():
         if route.startswith("f/<slug:forbund>/")
         and (not name.startswith(PAGES_TESTED_ELSEWHERE) or name in READ_PAGES)
         and name not in MEETING_PAGES
+        and name not in ACCOUNT_PAGES
+        and name not in MEMBERSHIP_PAGES
     ]
 
 

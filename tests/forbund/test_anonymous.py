@@ -27,6 +27,9 @@ PUBLIC_PAGES = {
 # The förbund's public archive (login_not_required): announced minutes and decided plans. The dummy
 # förbund does not exist, so these answer 404 – never the login page.
 PUBLIC_ARCHIVE = {"public_archive", "public_protokoll", "public_anslag", "public_verksamhetsplan"}
+# The link in an invitation e-mail (login_not_required: the invitee has no account yet). The dummy
+# token was never issued, so it answers 404 with an explanation – never the login page.
+INVITATION_LINK = "invitation"
 HEALTH_CHECK = "health"
 ADMIN_LOGIN = "admin:login"
 
@@ -85,6 +88,8 @@ def test_every_url_redirects_an_anonymous_visitor_to_login(client):
             assert response.status_code == 200, f"{url} ska vara öppen för inloggning"
         elif name in PUBLIC_ARCHIVE:
             assert response.status_code in {200, 404}, f"{url} ska vara öppen utan inloggning"
+        elif name == INVITATION_LINK:
+            assert response.status_code == 404, f"{url} ska förklara att länken inte gäller"
         elif name == HEALTH_CHECK:
             # Open without login; 503 here, as no worker has sent a heartbeat (tests/kernel/test_health.py).
             assert response.status_code in {200, 503}

@@ -228,8 +228,13 @@ def test_duplicate_population_for_kommun_and_year_is_refused(samordnare, org):
     assert WorkingAgePopulation.objects.filter(kommun=org.kommun).count() == 1
 
 
-def test_population_is_given_per_kommun_only(samordnare, org):
-    data = {**org.valid_post("forbund:population_create"), "kommun": org.medlem.pk}  # the region
+def test_population_is_given_per_kommun_or_region_never_for_the_state(samordnare, org):
+    """Kommuner and regions split their quarters by working-age population; Försäkringskassan pays
+    the state's half whatever the population, so it has no figure to give."""
+    from tests.factories import MedlemFactory
+
+    state = MedlemFactory(forbund=org.forbund, kind=Medlem.Kind.FORSAKRINGSKASSAN, name="Försäkringskassan")
+    data = {**org.valid_post("forbund:population_create"), "kommun": state.pk}
     post_refused(
         samordnare,
         org,

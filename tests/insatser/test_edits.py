@@ -212,7 +212,7 @@ def test_the_second_of_two_budget_forms_is_refused_keeping_its_rows(draft, anna,
     assert response.status_code == 200
     content = text(response)
     assert STALE in content and "Anna Berg" in content
-    assert 'value="Extern utvärderare"' in content and 'value="75000"' in content
+    assert 'value="Extern utvärderare"' in content and 'value="75 000"' in content
     assert list(draft.budget_lines.values_list("description", flat=True)) == ["Processledare"]
 
     again = {**typed, "opened_version": hidden(content, "opened_version")}

@@ -90,6 +90,7 @@ FIXED_KWARGS = {
     "uidb64": "MQ",
     "token": "ogiltig-lank",
     "number": 1,
+    "line": "kostnad",  # a forecast override's line kind; its pk is a cost category
 }
 # Posting these would end the test client's session (logout) — nothing to validate there.
 SKIPPED_ACTIONS = {"logout"}
@@ -136,6 +137,8 @@ ROUTES_WITH_IDS = [route for route in ROUTES if _id_params(route)]
 PK_RECORDS = {
     "forbund:population_edit": "populations",
     "forbund:medlem_edit": "medlemmar",
+    "forbund:medlem_leave": "medlemmar",
+    "forbund:styrelseuppdrag_remove": "styrelseuppdrag",
     "forbund:styrelseuppdrag_edit": "styrelseuppdrag",
     "forbund:kansliuppdrag_edit": "kansliuppdrag",
     "forbund:person_edit": "personer",
@@ -145,6 +148,10 @@ PK_RECORDS = {
     "ekonomi:budget_edit": "budgets",
     "ekonomi:budget_decide": "budgets",
     "ekonomi:budget_revise": "budgets",
+    "ekonomi:budget_next_year": "budgets",
+    "ekonomi:other_income_create": "budgets",
+    "ekonomi:other_income_delete": "budgets",
+    "ekonomi:forecast_override": "cost_categories",
     "ekonomi:cost_category_edit": "cost_categories",
     "ekonomi:invoice_edit": "invoices",
     "ekonomi:invoice_transition": "invoices",
@@ -164,6 +171,13 @@ PK_RECORDS = {
     "public_protokoll": "justerade_meetings",
     "public_anslag": "justerade_meetings",
     "public_verksamhetsplan": "jobs",
+    # The platform's set-up pages refuse the world's roles before they look an id up (they are fuzzed as
+    # a platform administrator in tests/forbund/test_platform.py); any member's id opens them.
+    "platform:member_edit": "medlemmar",
+    "platform:remove": "medlemmar",
+    "platform:import_preview": "medlemmar",
+    "platform:import_confirm": "medlemmar",
+    "notifications:open": "notifications",
 }
 PK_RECORDS_BY_PREFIX = {
     "forbund:arbetsgrupp": "groups",
@@ -175,21 +189,34 @@ PK_RECORDS_BY_PREFIX = {
     "forbund:protokoll": "meetings",
     "forbund:justera": "meetings",
     "forbund:anslag": "meetings",
+    "forbund:forhinder_": "forhinder_meetings",
+    "forbund:inkallelse": "forhinder_meetings",
     "insatser:": "insatser",
     "uppfoljning:job": "jobs",
 }
 CHILDREN = {
     (Styrelsemote, "item_pk"): lambda meeting: AgendaItem.objects.filter(meeting=meeting),
     (Styrelsemote, "attachment_pk"): lambda meeting: AgendaAttachment.objects.filter(item__meeting=meeting),
+    (Styrelsemote, "forhinder_pk"): lambda meeting: meeting.forhinder.all(),
+    (Styrelsemote, "ask_pk"): lambda meeting: apps.get_model("forbund", "Inkallelse").objects.filter(
+        forhinder__meeting=meeting
+    ),
     (Arbetsgrupp, "membership_pk"): lambda group: GroupMembership.objects.filter(arbetsgrupp=group),
     (Arbetsgrupp, "meeting_pk"): lambda group: GroupMeeting.objects.filter(arbetsgrupp=group),
     (Insats, "delprocess_pk"): lambda insats: Delprocess.objects.filter(insats=insats),
     (Insats, "milestone_pk"): lambda insats: Milestone.objects.filter(insats=insats),
     (Insats, "attachment_pk"): lambda insats: Attachment.objects.filter(insats=insats),
+    (apps.get_model("ekonomi", "Budget"), "income_pk"): lambda budget: budget.other_incomes.all(),
 }
 
 # Ids that name a record on their own (no `pk` before them in the address).
 TOP_LEVEL_IDS = {
+    # Användare och behörigheter: an ekonom's account and role, and the invitation `_build_records` made.
+    "user_pk": lambda forbund: apps.get_model("forbund", "User").objects.filter(
+        roles__forbund=forbund, roles__kind=Role.Kind.EKONOM
+    ),
+    "role_pk": lambda forbund: Role.objects.filter(forbund=forbund, kind=Role.Kind.EKONOM),
+    "invitation_pk": lambda forbund: apps.get_model("forbund", "Invitation").objects.filter(forbund=forbund),
     "confirmation_pk": lambda forbund: apps.get_model("insatser", "Confirmation").objects.filter(
         insats__forbund=forbund
     ),
@@ -279,7 +306,8 @@ def _build_records(forbund: Forbund) -> dict[str, list]:
     from ekonomi.models import AccountMapping, Budget, CostCategory, Invoice, LedgerImport
     from uppfoljning.models import Tertialrapport
 
-    BudgetFactory(forbund=forbund, year=FIRST_YEAR_OF_DEMO + 1, status=Budget.Status.FORSLAG)
+    proposal = BudgetFactory(forbund=forbund, year=FIRST_YEAR_OF_DEMO + 1, status=Budget.Status.FORSLAG)
+    proposal.other_incomes.create(kind="esf", description="ESF-projektet", amount=150_000)
     TertialrapportFactory.create_submitted(
         period=ReportPeriodFactory(forbund=forbund, year=FIRST_YEAR_OF_DEMO + 1), insats=running
     )
@@ -307,7 +335,49 @@ def _build_records(forbund: Forbund) -> dict[str, list]:
         ],
         "ledger_uploads": _ledger_uploads(forbund, projektagare.user),
         "jobs": [Dokumentjobb.objects.filter(forbund=forbund).first()],
+        "invitations": [_invitation(forbund)],
+        "notifications": [_notification(forbund, projektagare.user)],
+        "forhinder_meetings": [_forhinder_meeting(forbund)],
     }
+
+
+def _forhinder_meeting(forbund: Forbund):
+    """A coming meeting where a ledamot has förhinder and the first ersättare is asked (the demo's
+    meetings have all passed, and förhinder is for coming meetings)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from forbund.meetings.services.forhinder import forhinder_report
+
+    meeting = Styrelsemote.objects.create(
+        forbund=forbund,
+        date=timezone.localdate() + datetime.timedelta(days=30),
+        place="Svedala",
+        status="kallat",
+    )
+    samordnare = Role.objects.filter(forbund=forbund, kind=Role.Kind.SAMORDNARE).first().user
+    ledamot = Person.objects.get(forbund=forbund, name="Eva Holmberg")
+    forhinder_report(meeting=meeting, person=ledamot, by=samordnare, note="Tjänsteresa")
+    return meeting
+
+
+def _notification(forbund: Forbund, user):
+    from forbund.models import Notification
+
+    return Notification.objects.create(
+        recipient=user, forbund=forbund, kind="returned", title="Returnerad", url=f"/f/{forbund.slug}/"
+    )
+
+
+def _invitation(forbund: Forbund):
+    """An invitation waiting for an answer (the demo has none)."""
+    from forbund.accounts import invitations
+
+    samordnare = Role.objects.filter(forbund=forbund, kind=Role.Kind.SAMORDNARE).first().user
+    return invitations.invite(
+        forbund=forbund, email="inbjuden@example.se", name="Inbjuden Person", kinds=["revisor"], by=samordnare
+    )
 
 
 def _ledger_uploads(forbund: Forbund, by) -> list:

@@ -21,7 +21,7 @@ from ekonomi.models import LedgerUpload
 from finsam import uploads
 from forbund.models import Role
 from insatser.forms import AttachmentForm
-from tests.factories import InsatsFactory, user_with_role
+from tests.factories import BeslutFactory, InsatsFactory, user_with_role
 
 MB = 1024 * 1024
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -287,6 +287,7 @@ def test_an_upload_under_the_limit_arrives_whole(forbund, client, probed):
     client.force_login(user_with_role(forbund, Role.Kind.EKONOM))
     data = PDF + b"\x00" * (MB // 2)
     insats = InsatsFactory(forbund=forbund)
+    BeslutFactory(insats=insats, amounts={2021: 500_000})  # an invoice is taken only against a grant
     form_data = {"insats": insats.pk, "number": "F-1", "amount": "100", "received_on": "2021-05-02"}
     form_data |= {"period_start": "2021-03-01", "period_end": "2021-04-30", "note": ""}
     response = client.post(

@@ -25,6 +25,7 @@ APPS = ["finsam", "forbund", "insatser", "ekonomi", "uppfoljning"]
 ALLOWED_ASSIGNMENTS = {
     ("finsam/workflow.py", "current"),
     ("finsam/rendering.py", "job"),
+    ("forbund/platform/importer.py", "upload"),  # an import's progress, not a workflow's state
     ("insatser/services.py", "insats"),
     ("finsam/concurrency.py", "obj"),  # an edit form keeps the stored status: it cannot change it
 }

@@ -421,7 +421,7 @@ def test_text_in_a_number_field_is_an_error_and_the_other_values_are_kept(world,
     assert "Nya deltagare: ange ett heltal." in text(response)
     assert input_value(response, "count_flow_nya") == "sex"
     assert input_value(response, "count_gender_man") == "7"
-    assert input_value(response, "cost") == "200000"
+    assert input_value(response, "cost") == "200 000"  # grouped as typed back
     assert "Styrgruppen träffas varje månad." in text(response)
     world.draft.refresh_from_db()
     assert world.draft.cooperation == ""
@@ -518,14 +518,14 @@ def test_the_cost_is_prefilled_from_the_invoices_of_the_period(world, client_as)
 
     response = client_as(Kind.PROJEKTAGARE).get(world.url("uppfoljning:report_edit"))
 
-    assert input_value(response, "cost") == "160000"
+    assert input_value(response, "cost") == "160 000"
     assert f"Fakturerat för perioden enligt förbundets fakturor: 160{NBSP}000{NBSP}kr" in text(response)
 
 
 def test_a_cost_already_entered_is_not_replaced_by_the_invoices(world, client_as):
     InvoiceFactory(insats=world.byns, period_start=D(2021, 1, 1), period_end=D(2021, 2, 28), amount=80_000)
     response = client_as(Kind.SAMORDNARE).get(world.url("uppfoljning:report_edit", world.returned))
-    assert input_value(response, "cost") == "150000"
+    assert input_value(response, "cost") == "150 000"
     assert f"80{NBSP}000{NBSP}kr" in text(response)
 
 

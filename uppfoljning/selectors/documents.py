@@ -11,7 +11,7 @@ from forbund.models import Dokumentjobb, Forbund
 from insatser.models import GRANTED_STATUSES, Beslut, Insats
 from insatser.selectors import granted_in_year, overlapping_year
 
-from ..models import Indikator, PlannedActivity, Verksamhetsplan
+from ..models import Arsredovisning, Indikator, PlannedActivity, Verksamhetsplan
 
 UNDER_DISCUSSION = (
     Insats.Status.IDE,
@@ -84,3 +84,16 @@ def document_jobs(
     return jobs.select_related("requested_by").prefetch_related(
         "faststallelser__item", "faststallelser__withdrawn_by_item"
     )[:limit]
+
+
+def document_years(forbund: Forbund) -> list[int]:
+    """Every year the Dokument page offers, newest first: this year and the next (the plan being
+    written), and each year that has a budget, a verksamhetsplan, an årsredovisning, a made document
+    or a board meeting, however far back (a budget for 2022 makes 2022's plan reachable)."""
+    this_year = forbund_selectors.current_year()
+    years = {this_year, this_year + 1}
+    years.update(forbund_selectors.years_with_budget(forbund))
+    years.update(forbund_selectors.years_with_meetings(forbund))
+    for model in (Verksamhetsplan, Arsredovisning, Dokumentjobb):
+        years.update(model.objects.filter(forbund=forbund).exclude(year=None).values_list("year", flat=True))
+    return sorted(years, reverse=True)

@@ -16,7 +16,7 @@ from finsam import broker, concurrency, rendering
 from finsam.files import file_response
 from forbund.mixins import ForbundViewMixin, add_model_errors
 from forbund.models import Dokumentjobb
-from forbund.selectors import current_year, medlemmar_in_year, years_with_meetings
+from forbund.selectors import current_year, medlemmar_in_year
 
 from .. import forms
 from ..models import Indikator, PlannedActivity
@@ -30,14 +30,56 @@ class DocumentMixin(ForbundViewMixin):
     rule = "view_documents"
 
 
+# The name of the "Skapa PDF" button on a document's edit page: it submits the same form as "Spara",
+# so what was typed is saved first and the PDF is made from it (nothing typed is lost).
+PDF_BUTTON = "skapa_pdf"
+
+
+class SaveThenPdfMixin(DocumentMixin):
+    """After a document's texts are saved: back to the page, or, when "Skapa PDF" was pressed, on to
+    the PDF job made from what was just saved."""
+
+    document_kind = ""
+    edit_url_name = ""
+
+    def wants_pdf(self) -> bool:
+        return PDF_BUTTON in self.request.POST
+
+    def after_save(self, year: int, saved_message: str):
+        edit_url = redirect(self.edit_url_name, forbund=self.forbund.slug, year=year)
+        if not self.wants_pdf():
+            messages.success(self.request, saved_message)
+            return edit_url
+        try:
+            job = rendering.document_request(
+                forbund=self.forbund, kind=self.document_kind, year=year, by=self.request.user
+            )
+        except broker.BrokerUnavailable as error:
+            messages.success(self.request, saved_message)
+            messages.error(self.request, error.message)
+            return edit_url
+        messages.success(self.request, f"{saved_message} PDF:en görs av det som nu är sparat.")
+        return redirect("uppfoljning:job", forbund=self.forbund.slug, pk=job.pk)
+
+    def not_saved(self) -> None:
+        if self.wants_pdf():
+            messages.error(
+                self.request,
+                "PDF:en skapades inte, eftersom texterna inte kunde sparas. Rätta det som är markerat – "
+                "det du har skrivit finns kvar.",
+            )
+
+
 class DocumentListView(DocumentMixin, TemplateView):
     template_name = "uppfoljning/documents.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        this_year = current_year()
-        years = sorted({this_year, this_year + 1, *years_with_meetings(self.forbund)}, reverse=True)
-        context.update(years=years, jobs=selectors.document_jobs(self.forbund), this_year=this_year)
+        context.update(
+            years=selectors.document_years(self.forbund),
+            jobs=selectors.document_jobs(self.forbund),
+            this_year=current_year(),
+        )
         return context
 
 
@@ -60,9 +102,11 @@ class PreviewMixin(DocumentMixin):
         return context
 
 
-class VerksamhetsplanEditView(DocumentMixin, TemplateView):
+class VerksamhetsplanEditView(SaveThenPdfMixin, TemplateView):
     rule = "manage_documents"
     template_name = "uppfoljning/verksamhetsplan_form.html"
+    document_kind = Dokumentjobb.Kind.VERKSAMHETSPLAN
+    edit_url_name = "uppfoljning:verksamhetsplan"
 
     def load_objects(self) -> None:
         self.plan = plan_services.verksamhetsplan_for(
@@ -122,8 +166,9 @@ class VerksamhetsplanEditView(DocumentMixin, TemplateView):
             except ValidationError as error:
                 add_model_errors(form, error)
             else:
-                messages.success(request, f"Texterna till verksamhetsplan {self.plan.year} är sparade.")
-                return redirect("uppfoljning:verksamhetsplan", forbund=self.forbund.slug, year=self.plan.year)
+                year = self.plan.year
+                return self.after_save(year, f"Texterna till verksamhetsplan {year} är sparade.")
+        self.not_saved()
         return self.render_to_response(
             self.get_context_data(form=form, indicators=indicators, activities=activities)
         )
@@ -206,9 +251,11 @@ class JobRetryView(JobMixin, View):
         return redirect("uppfoljning:job", forbund=self.forbund.slug, pk=job.pk)
 
 
-class ArsredovisningEditView(DocumentMixin, TemplateView):
+class ArsredovisningEditView(SaveThenPdfMixin, TemplateView):
     rule = "manage_documents"
     template_name = "uppfoljning/arsredovisning_form.html"
+    document_kind = Dokumentjobb.Kind.ARSREDOVISNING
+    edit_url_name = "uppfoljning:arsredovisning"
 
     def load_objects(self) -> None:
         self.arsredovisning = arsredovisning_services.arsredovisning_for(
@@ -222,9 +269,15 @@ class ArsredovisningEditView(DocumentMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.setdefault("form", forms.ArsredovisningForm(instance=self.arsredovisning))
         context.setdefault("ansvarsfrihet_form", forms.AnsvarsfrihetForm(medlemmar=self.medlemmar()))
+        figures, sources, ledger = arsredovisning_selectors.balance_figures(self.forbund, self.arsredovisning)
         context.update(
             arsredovisning=self.arsredovisning,
             year=self.arsredovisning.year,
+            ledger_balance=ledger,
+            balance_rows=[
+                {"label": label, "value": figures[name], "source": sources.get(name, "")}
+                for name, label in arsredovisning_selectors.BALANCE_LABELS.items()
+            ],
             ansvarsfrihet=self.arsredovisning.ansvarsfrihet.select_related("medlem"),
             jobs=selectors.document_jobs(
                 self.forbund, kind=Dokumentjobb.Kind.ARSREDOVISNING, year=self.arsredovisning.year, limit=10
@@ -246,10 +299,9 @@ class ArsredovisningEditView(DocumentMixin, TemplateView):
             except ValidationError as error:
                 add_model_errors(form, error)
             else:
-                messages.success(request, f"Årsredovisningen {self.arsredovisning.year} är sparad.")
-                return redirect(
-                    "uppfoljning:arsredovisning", forbund=self.forbund.slug, year=self.arsredovisning.year
-                )
+                year = self.arsredovisning.year
+                return self.after_save(year, f"Årsredovisningen {year} är sparad.")
+        self.not_saved()
         return self.render_to_response(self.get_context_data(form=form))
 
     def record_ansvarsfrihet(self):

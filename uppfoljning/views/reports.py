@@ -122,6 +122,7 @@ class ReportDetailView(ReportMixin, TemplateView):
             problems=selectors.submission_problems(report) if report.is_editable else [],
             late=report.is_late(timezone.localdate()),
             version_count=versions.version_count(report),
+            returned=selectors.last_return(report),
         )
         return context
 

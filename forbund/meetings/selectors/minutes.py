@@ -32,11 +32,19 @@ def in_office_q(day: datetime.date) -> Q:
     return Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gte=day))
 
 
+def member_on_q(day: datetime.date, prefix: str = "medlem__") -> Q:
+    """Seats whose member is a member of the förbund on `day` (a member that has left has no seats)."""
+    return Q(**{f"{prefix}joined__lte": day}) & (
+        Q(**{f"{prefix}left__isnull": True}) | Q(**{f"{prefix}left__gte": day})
+    )
+
+
 def board_in_office(meeting: Styrelsemote) -> QuerySet[Styrelseuppdrag]:
-    """The board's seats on the meeting's date, with person and member."""
+    """The board's seats in force on the meeting's date, with person and member: a seat that ended
+    before it or starts after it does not count, nor one of a member that has left by then."""
     return (
         Styrelseuppdrag.objects.filter(forbund_id=meeting.forbund_id)
-        .filter(in_office_q(meeting.date))
+        .filter(in_office_q(meeting.date) & member_on_q(meeting.date))
         .select_related("person", "medlem")
     )
 

@@ -22,6 +22,7 @@ def notice_recipients(meeting: Styrelsemote) -> list[Person]:
     uppdrag = (
         Styrelseuppdrag.objects.filter(forbund_id=meeting.forbund_id, start__lte=meeting.date)
         .exclude(end__lt=meeting.date)
+        .exclude(medlem__left__lt=meeting.date)
         .exclude(person__email="")
         .select_related("person")
         .order_by("role", "person__name")  # "ersattare" < "ledamot"

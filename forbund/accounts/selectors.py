@@ -1,0 +1,139 @@
+"""Reads for "Användare och behörigheter": who has an account and which roles, invitations waiting
+for an answer, and the people in the register (board and kansli) who have no account yet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from ..models import Forbund, Invitation, Kansliuppdrag, Person, Role, Styrelseuppdrag, User
+
+# The role an assignment in the register suggests for its person's invitation.
+BOARD_KINDS = {
+    Styrelseuppdrag.Role.LEDAMOT: Role.Kind.STYRELSELEDAMOT,
+    Styrelseuppdrag.Role.ERSATTARE: Role.Kind.ERSATTARE,
+}
+KANSLI_KINDS = {
+    Kansliuppdrag.Role.FORBUNDSCHEF: Role.Kind.SAMORDNARE,
+    Kansliuppdrag.Role.SAMORDNARE: Role.Kind.SAMORDNARE,
+    Kansliuppdrag.Role.EKONOM: Role.Kind.EKONOM,
+}
+
+
+@dataclass
+class Account:
+    user: User
+    roles: list[Role] = field(default_factory=list)
+
+    @property
+    def organisations(self) -> list[str]:
+        return sorted({str(role.medlem) for role in self.roles if role.medlem_id})
+
+
+@dataclass
+class Unaccounted:
+    """A person in the register with a current board seat or kansli entry and no account."""
+
+    person: Person
+    assignments: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    invitation: Invitation | None = None
+
+    @property
+    def kind_labels(self) -> list[str]:
+        return [label for value, label in Role.Kind.choices if value in self.kinds]
+
+
+def accounts_in(forbund: Forbund) -> list[Account]:
+    """Everyone with a role in the förbund, by name, each with their roles (one query)."""
+    accounts: dict[int, Account] = {}
+    roles = (
+        Role.objects.filter(forbund=forbund)
+        .select_related("user", "medlem")
+        .order_by("user__first_name", "user__last_name", "user__username", "user_id")
+    )
+    for role in roles:
+        accounts.setdefault(role.user_id, Account(role.user)).roles.append(role)
+    order = {value: index for index, value in enumerate(Role.Kind.values)}
+    for account in accounts.values():
+        account.roles.sort(key=lambda role: order[role.kind])
+    return list(accounts.values())
+
+
+def samordnare_count(accounts: list[Account]) -> int:
+    return sum(1 for account in accounts for role in account.roles if role.kind == Role.Kind.SAMORDNARE)
+
+
+def open_invitations(forbund: Forbund) -> list[Invitation]:
+    """Invitations neither accepted nor withdrawn: waiting, or expired (which can be sent again)."""
+    return list(
+        Invitation.objects.filter(forbund=forbund, accepted_at__isnull=True, withdrawn_at__isnull=True)
+        .select_related("created_by", "medlem", "person")
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def current_assignment_q(day) -> Q:
+    return Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gte=day)) | Q(start__gt=day)
+
+
+def people_without_account(
+    forbund: Forbund, invitations: list[Invitation] | None = None
+) -> list[Unaccounted]:
+    """Persons with a board seat or kansli entry that is current or coming, and no login; each with
+    the roles their assignments suggest and any invitation already waiting for them."""
+    day = timezone.localdate()
+    people: dict[int, Unaccounted] = {}
+    seats = (
+        Styrelseuppdrag.objects.filter(forbund=forbund, person__user__isnull=True)
+        .filter(current_assignment_q(day))
+        .select_related("person", "medlem")
+        .order_by("person__name", "start")
+    )
+    for seat in seats:
+        entry = people.setdefault(seat.person_id, Unaccounted(seat.person))
+        entry.assignments.append(f"{seat.get_role_display()} för {seat.medlem}")
+        _add_kind(entry, BOARD_KINDS.get(seat.role))
+    staff = (
+        Kansliuppdrag.objects.filter(forbund=forbund, person__user__isnull=True)
+        .filter(current_assignment_q(day))
+        .select_related("person")
+        .order_by("person__name", "start")
+    )
+    for entry_row in staff:
+        entry = people.setdefault(entry_row.person_id, Unaccounted(entry_row.person))
+        entry.assignments.append(f"{entry_row.get_role_display()} i kansliet")
+        _add_kind(entry, KANSLI_KINDS.get(entry_row.role))
+    if invitations is None:
+        invitations = open_invitations(forbund)
+    waiting = {}
+    for invitation in invitations:
+        if invitation.is_pending:
+            if invitation.person_id:
+                waiting.setdefault(("person", invitation.person_id), invitation)
+            waiting.setdefault(("email", invitation.email), invitation)
+    for entry in people.values():
+        entry.invitation = waiting.get(("person", entry.person.pk)) or (
+            waiting.get(("email", entry.person.email.lower())) if entry.person.email else None
+        )
+    return sorted(people.values(), key=lambda entry: entry.person.name.lower())
+
+
+def _add_kind(entry: Unaccounted, kind: str | None) -> None:
+    if kind and kind not in entry.kinds:
+        entry.kinds.append(kind)
+        order = {value: index for index, value in enumerate(Role.Kind.values)}
+        entry.kinds.sort(key=order.__getitem__)
+
+
+def suggested_kinds(person: Person) -> list[str]:
+    """The roles a person's current or coming assignments suggest (for a prefilled invitation)."""
+    day = timezone.localdate()
+    kinds = []
+    for seat in person.styrelseuppdrag.filter(current_assignment_q(day)):
+        kinds.append(BOARD_KINDS.get(seat.role))
+    for entry in person.kansliuppdrag.filter(current_assignment_q(day)):
+        kinds.append(KANSLI_KINDS.get(entry.role))
+    return [value for value in Role.Kind.values if value in kinds]

@@ -1,0 +1,1 @@
+"""The platform administration: the förbund of the installation and the guided start of a new one."""
