@@ -65,7 +65,7 @@ format: setup
 
 test: setup system-deps lint
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 # Seconds and peak memory for the verksamhetsplan of a förbund with 40 insatser (see README).
 bench-pdf: migrate
