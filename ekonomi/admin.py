@@ -11,6 +11,7 @@ from .models import (
     BudgetOutlineYear,
     CostCategory,
     EconomySettings,
+    ForecastOverride,
     Invoice,
     LedgerImport,
     LockedPeriod,
@@ -81,3 +82,13 @@ class LedgerImportAdmin(ReadOnlyAdmin):
 @admin.register(LockedPeriod)
 class LockedPeriodAdmin(ReadOnlyAdmin):
     list_display = ["year", "locked_at", "forbund"]
+
+
+@admin.register(ForecastOverride)
+class ForecastOverrideAdmin(ReadOnlyAdmin):
+    """A full-year forecast the kansli set by hand, with its motivering; set on the comparison page."""
+
+    list_display = ["year", "category", "insats", "medlem", "amount", "set_by", "set_at", "forbund"]
+    list_filter = ["forbund", "year"]
+    list_select_related = ["forbund", "category", "insats", "medlem", "set_by"]
+    readonly_fields = ["set_at"]

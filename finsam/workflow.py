@@ -5,7 +5,8 @@ take it), and changes status only through `transition()`, which
 - locks the record's row (`select_for_update`) so two people cannot move it at once,
 - asks the access module (`can_transition`) whether this user may take this step now,
 - checks the step's own conditions (a comment when returning, a complete application when
-  submitting),
+  submitting) and refuses a comment holding a personnummer (`finsam.personnummer`): the comment is
+  shown to the projektägare and kept in the record's history,
 - sets the status and bumps the record's `lock_version`, so an edit form opened before the step
   cannot save over it,
 - writes one history row (who, when, from, to, comment and, where the workflow keeps them, a
@@ -29,6 +30,7 @@ from django.dispatch import Signal
 
 from finsam import access, audit
 from finsam.history import StatusHistory
+from finsam.personnummer import no_identity_numbers
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,10 @@ def transition(
             raise PermissionDenied(step.how or f"{step.label} görs inte med en knapp.")
         if step.needs_comment and not comment:
             raise ValidationError({"comment": workflow.comment_prompt})
+        try:
+            no_identity_numbers(comment, label="Kommentar")
+        except ValidationError as error:
+            raise ValidationError({"comment": error.error_list}) from None
         problems = workflow.problems(current, to)
         if problems:
             raise ValidationError(problems)

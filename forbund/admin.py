@@ -1,15 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from finsam.admin import AuditedAdmin, ReadOnlyAdmin
+from finsam.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     ActivityEvent,
     Arbetsgrupp,
     Forbund,
+    Forhinder,
     GroupMembership,
+    Inkallelse,
+    Invitation,
     Kansliuppdrag,
     Medlem,
+    MembershipEvent,
+    Notification,
     Person,
     PlatformAdministrator,
     Role,
@@ -130,3 +135,74 @@ class PlatformAdministratorAdmin(admin.ModelAdmin):
         if not change:
             obj.granted_by = request.user
         super().save_model(request, obj, form, change)
+
+
+# Records the services write (the app's own steps, with their rules and log): shown here to read,
+# never added, changed or deleted behind the rules.
+
+
+@admin.register(MembershipEvent)
+class MembershipEventAdmin(ReadOnlyAdmin):
+    """Inträden and utträden with the decisions behind them; registered on the members page."""
+
+    list_display = ["date", "kind", "medlem", "decided_by", "decided_on", "reference", "forbund"]
+    list_filter = ["kind", "forbund"]
+    list_select_related = ["medlem", "forbund"]
+    search_fields = ["medlem__name", "reference"]
+    date_hierarchy = "date"
+    readonly_fields = ["created_by", "created_at"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """Invitations sent from "Användare och behörigheter"; sent again or withdrawn there. The link's
+    checksum is left out: it is of no use to read and is the key to the account."""
+
+    list_display = ["name", "email", "forbund", "sent_at", "expires_at", "accepted_at", "withdrawn_at"]
+    list_filter = ["forbund"]
+    list_select_related = ["forbund"]
+    search_fields = ["name", "email"]
+    date_hierarchy = "sent_at"
+    exclude = ["token_hash"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """What each person was told, and whether it was read and e-mailed (for answering "I never got
+    it")."""
+
+    list_display = ["created_at", "recipient", "kind", "title", "read_at", "email", "forbund"]
+    list_filter = ["kind", "email", "forbund"]
+    list_select_related = ["recipient", "forbund"]
+    search_fields = ["title", "recipient__username", "recipient__email"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at"]
+
+
+class InkallelseInline(ReadOnlyInline):
+    model = Inkallelse
+    fields = ["person", "asked_at", "answer", "answered_at", "comment", "voided_at"]
+    readonly_fields = fields
+
+
+@admin.register(Forhinder)
+class ForhinderAdmin(ReadOnlyAdmin):
+    """A ledamot's förhinder for a meeting, with the ersättare asked to serve in their place."""
+
+    list_display = ["meeting", "person", "reported_at", "withdrawn_at"]
+    list_filter = ["meeting__forbund"]
+    list_select_related = ["meeting__forbund", "person"]
+    search_fields = ["person__name"]
+    date_hierarchy = "reported_at"
+    readonly_fields = ["reported_at"]
+    inlines = [InkallelseInline]
+
+
+@admin.register(Inkallelse)
+class InkallelseAdmin(ReadOnlyAdmin):
+    list_display = ["forhinder", "person", "asked_at", "answer", "answered_at", "voided_at"]
+    list_filter = ["answer", "forhinder__meeting__forbund"]
+    list_select_related = ["forhinder__meeting__forbund", "forhinder__person", "person"]
+    search_fields = ["person__name"]
+    readonly_fields = ["asked_at"]

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 
 from ekonomi.funding import Method
 from finsam.concurrency import OnceForm, VersionedForm
+from finsam.money import KronorFormField
 from finsam.personnummer import ScreenedTextMixin
 
 from .forms import DateInput
@@ -85,14 +86,9 @@ class JoinForm(OnceForm, DecisionForm):
         widget=DateInput(),
         error_messages={"required": "Ange inträdesdagen.", "invalid": "Ange datumet som ÅÅÅÅ-MM-DD."},
     )
-    first_year_amount = forms.DecimalField(
+    first_year_amount = KronorFormField(
         label="Bidrag inträdesåret (kr)",
         required=False,
-        max_digits=14,
-        decimal_places=0,
-        validators=[MinValueValidator(Decimal(0), message="Beloppet får inte vara negativt.")],
-        widget=forms.NumberInput(attrs={"step": 1, "class": "text-end"}),
-        error_messages={"max_decimal_places": "Ange hela kronor."},
         help_text=(
             "Lämna tomt så räknas bidraget det första året efter månaderna som medlem (inträde i maj "
             "ger 8/12 av en hel andel). Fyll i ett belopp om förbundet kommit överens om något annat."

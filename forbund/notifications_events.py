@@ -13,6 +13,7 @@ one who took it is mapped here to its recipients, a title, a body and the exact 
 | budget          | → beslutad                            | the förbund's ekonomer                    |
 | styrelsemöte    | planerat → kallat / kallat → kallat   | ledamöter and ersättare at the meeting date |
 | styrelsemöte    | → protokoll för justering             | the meeting's ordförande and justerare    |
+| styrelsemöte    | → justerat (as *Beslutat*)            | the board at the meeting date, samordnare |
 
 The one who took the step is never told (`notify` leaves out the actor). Events that are not
 workflow steps call `notify` from their own service: an invoice registered
@@ -179,6 +180,19 @@ def _meeting(meeting: Styrelsemote, *, source: str, target: str, by, comment: st
             recipients=justering_people(meeting),
             title=f"Protokoll att justera: {meeting}",
             body="Läs protokollet och justera det med ditt konto.",
+            url=reverse("forbund:protokoll", kwargs={"forbund": meeting.forbund.slug, "pk": meeting.pk}),
+            actor=by,
+        )
+    elif target == MeetingStatus.JUSTERAT:
+        # The decisions now stand: the board hears that its minutes are final, the kansli that the
+        # decisions can be carried out. Filed under *Beslutat*, which is what the justering confirms.
+        notifications.notify(
+            kind=Kind.DECIDED,
+            forbund=meeting.forbund,
+            recipients=[*board_at(meeting), *holders(meeting.forbund, Role.Kind.SAMORDNARE)],
+            title=f"Protokollet justerat: {meeting}",
+            body="Protokollet är justerat och besluten gäller. Det justerade protokollet finns på "
+            "mötessidan.",
             url=reverse("forbund:protokoll", kwargs={"forbund": meeting.forbund.slug, "pk": meeting.pk}),
             actor=by,
         )

@@ -13,6 +13,17 @@ OWN_EMAIL = frozenset(
 )
 CHOOSABLE = [(kind, label) for kind, label in NotificationKind.choices if kind not in OWN_EMAIL]
 
+# What each kind covers, shown under its name on the preferences page (see notifications_events).
+COVERS = {
+    NotificationKind.SUBMITTED: "En ansökan eller rapport har skickats in till kansliet.",
+    NotificationKind.RETURNED: "En ansökan eller rapport har skickats tillbaka med en kommentar.",
+    NotificationKind.APPROVED: "En rapport har godkänts.",
+    NotificationKind.DECIDED: "En ansökan har beviljats eller avslagits, en budget har beslutats, eller ett "
+    "styrelseprotokoll har justerats.",
+    NotificationKind.JUSTERING: "Ett protokoll väntar på att du justerar det.",
+    NotificationKind.INVOICE_ATTEST: "En faktura väntar på attest.",
+}
+
 
 class PreferencesForm(forms.Form):
     """One choice per kind: Direkt, Daglig sammanfattning or Av."""
@@ -22,6 +33,7 @@ class PreferencesForm(forms.Form):
         for kind, label in CHOOSABLE:
             self.fields[kind] = forms.ChoiceField(
                 label=label,
+                help_text=COVERS.get(kind, ""),
                 choices=Delivery.choices,
                 initial=initial_deliveries.get(kind, Delivery.IMMEDIATELY),
                 widget=forms.RadioSelect,

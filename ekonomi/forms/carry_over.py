@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from finsam.concurrency import OnceForm
+from finsam.money import KronorFormField, SignedKronorFormField
 from finsam.personnummer import ScreenedTextMixin
 
 from ..models import BudgetOtherIncome, ContributionPlan
@@ -21,19 +22,10 @@ class OtherIncomeForm(ScreenedTextMixin, OnceForm, forms.ModelForm):
         fields = ["kind", "description", "amount"]
         error_messages = {
             "description": {"required": "Beskriv intäkten, t.ex. vilket projekt den gäller."},
-            "amount": {
-                "required": "Ange beloppet i hela kronor.",
-                "max_decimal_places": "Ange hela kronor.",
-                "invalid": "Ange beloppet i hela kronor.",
-            },
+            "amount": {"required": "Ange beloppet i hela kronor."},
         }
-        widgets = {"amount": forms.NumberInput(attrs={"step": 1, "class": "text-end"})}
-
-    def clean_amount(self):
-        amount = self.cleaned_data["amount"]
-        if amount is not None and amount < 0:
-            raise forms.ValidationError("Beloppet får inte vara negativt.")
-        return amount
+        # Grouped as Swedes write amounts (1 893 000), read back with or without the spaces.
+        field_classes = {"amount": KronorFormField}
 
 
 class ContributionPlanForm(forms.Form):
@@ -46,17 +38,9 @@ class ContributionPlanForm(forms.Form):
 
 
 class ForecastOverrideForm(ScreenedTextMixin, forms.Form):
-    amount = forms.DecimalField(
+    amount = SignedKronorFormField(
         label="Prognos helår (kr)",
-        max_digits=14,
-        decimal_places=0,
-        widget=forms.NumberInput(attrs={"step": 1, "class": "text-end"}),
-        error_messages={
-            "required": "Ange prognosen för helåret i hela kronor.",
-            "invalid": "Ange prognosen för helåret i hela kronor.",
-            "max_decimal_places": "Ange hela kronor.",
-            "max_digits": "Beloppet är för stort.",
-        },
+        error_messages={"required": "Ange prognosen för helåret i hela kronor."},
     )
     comment = forms.CharField(
         label="Motivering",

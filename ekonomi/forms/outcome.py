@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import RegexValidator
 
 from finsam import uploads
+from finsam.money import KronorFormField, SignedKronorFormField
 from forbund.forms import DateInput, ForbundScopedForm
 from forbund.models import Forbund, Medlem
 from insatser.models import Insats
@@ -44,6 +45,8 @@ class InvoiceForm(NumberCheckedByService, ForbundScopedForm):
             "is_credit_note": "Kryssa i för en kreditfaktura, som minskar det fakturerade beloppet.",
         }
         widgets = {"over_grant_reason": forms.Textarea(attrs={"rows": 2})}
+        # A credit note is entered with a negative amount.
+        field_classes = {"amount": SignedKronorFormField}
 
     def __init__(self, *args, forbund: Forbund, **kwargs):
         super().__init__(*args, forbund=forbund, **kwargs)
@@ -53,7 +56,6 @@ class InvoiceForm(NumberCheckedByService, ForbundScopedForm):
         self.fields["number"].help_text = "Samma fakturanummer kan bara registreras en gång per insats."
         self.fields["attachment"].help_text = "PDF, PNG eller JPG, högst 10 MB."
         self.fields["attachment"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg"
-        self.fields["amount"].widget.attrs.update(step=1)
 
     def clean_attachment(self):
         file = self.cleaned_data.get("attachment")
@@ -88,6 +90,7 @@ class RekvisitionForm(NumberCheckedByService, ForbundScopedForm):
         }
         help_texts = {"amount": "Hela kronor."}
         widgets = {"over_grant_reason": forms.Textarea(attrs={"rows": 2})}
+        field_classes = {"amount": KronorFormField}
 
     def __init__(self, *args, forbund: Forbund, insatser, **kwargs):
         super().__init__(*args, forbund=forbund, **kwargs)
@@ -97,7 +100,6 @@ class RekvisitionForm(NumberCheckedByService, ForbundScopedForm):
         self.fields["attachment"].required = True
         self.fields["attachment"].help_text = "PDF, PNG eller JPG, högst 10 MB."
         self.fields["attachment"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg"
-        self.fields["amount"].widget.attrs.update(step=1, min=1)
 
     def clean_amount(self):
         amount = self.cleaned_data.get("amount")

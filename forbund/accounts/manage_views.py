@@ -130,7 +130,7 @@ class InviteView(ForbundViewMixin, TemplateView):
         back = self.request.GET.get("tillbaka")
         context["cancel_url"] = (
             reverse(f"forbund:{back}", kwargs={"forbund": self.forbund.slug})
-            if back in {"styrelse", "kansli"}
+            if back in {"styrelse", "kansli", "inbox"}
             else _accounts_url(self.forbund)
         )
         return context

@@ -18,9 +18,9 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from finsam import audit
+from finsam import access, audit
 
-from ..models import ActivityEvent, Forbund, PlatformAdministrator, Role, User
+from ..models import ActivityEvent, Forbund, Role, User
 
 RECOVERY_CODE_COUNT = 10
 ROLES_REQUIRING_TWO_FACTOR = (Role.Kind.SAMORDNARE, Role.Kind.EKONOM)
@@ -46,7 +46,7 @@ def role_requires_two_factor(user: User) -> bool:
     """Samordnare, ekonomer and platform administrators handle money and personal data."""
     if user.is_superuser or user.is_staff:
         return True
-    if PlatformAdministrator.objects.filter(user=user).exists():  # creates förbund, invites samordnare
+    if access.is_platform_admin(user):  # creates förbund, invites samordnare
         return True
     return Role.objects.filter(user=user, kind__in=ROLES_REQUIRING_TWO_FACTOR).exists()
 

@@ -94,6 +94,23 @@ class Dokumentjobb(ForbundScoped):
         last_sign = self.heartbeat_at or self.requested_at
         return self.is_running and last_sign is not None and last_sign < timezone.now() - self.STALLED_AFTER
 
+    @property
+    def status_label(self) -> str:
+        """The status as lists show it, so nobody is told a document is being made when it is not:
+        a job whose worker went quiet is re-queued by beat's sweep within a minute ("Avbrutet – skapas
+        om", also while it waits in the queue again); one nobody has heard from for `STALLED_AFTER`
+        has stopped, and its page offers "Försök igen" (see finsam/rendering.py)."""
+        if self.is_stalled:
+            return "Stannat – försök igen"
+        if self.status == self.Status.PAGAR:
+            from finsam.rendering import HEARTBEAT_STALE
+
+            if (self.heartbeat_at or self.requested_at) < timezone.now() - HEARTBEAT_STALE:
+                return "Avbrutet – skapas om"
+        if self.status == self.Status.I_KO and self.attempts:
+            return "Avbrutet – skapas om"
+        return self.get_status_display()
+
     ADOPTABLE = (Kind.VERKSAMHETSPLAN, Kind.ARSREDOVISNING)
 
     @property

@@ -44,6 +44,24 @@ def main_pages(forbund: Forbund) -> list[tuple[str, str]]:
     ]
 
 
+def document_pages(forbund: Forbund) -> list[tuple[str, str]]:
+    """(name, path) of the documents shown as they print (no menu): the minutes' print view and the
+    previews of the verksamhetsplan and the årsredovisning, checked for the samordnare."""
+    slug = forbund.slug
+    meeting = Styrelsemote.objects.filter(forbund=forbund, date__year=2021, date__month=5).get()
+    return [
+        ("protokollet för utskrift", reverse("forbund:protokoll_utskrift", args=[slug, meeting.pk])),
+        (
+            "verksamhetsplanen, förhandsgranskad",
+            reverse("uppfoljning:verksamhetsplan_preview", args=[slug, 2021]),
+        ),
+        (
+            "årsredovisningen, förhandsgranskad",
+            reverse("uppfoljning:arsredovisning_preview", args=[slug, 2021]),
+        ),
+    ]
+
+
 def log_in(page, live_server, username: str) -> None:
     page.goto(f"{live_server.url}/konto/logga-in/")
     page.get_by_label("Användarnamn").fill(username)
@@ -110,6 +128,13 @@ def test_every_roles_main_pages_fit_a_phone(live_server, browser, axe):
                 expect(page.get_by_role("button", name="Meny")).to_be_visible()
                 axe.assert_no_serious_violations(page)
             assert seen >= 6, f"{username} såg bara {seen} av huvudsidorna"
+            if username == "samordnare":
+                for name, path in document_pages(forbund):
+                    response = page.goto(f"{live_server.url}{path}")
+                    assert response.status == 200, f"{username}: {name} ({path}) svarade {response.status}"
+                    overflow = sideways_overflow(page)
+                    if overflow:
+                        problems.append(f"{username}: {name} ({path}) rullar i sidled: {overflow}")
         finally:
             context.close()
     assert not problems, "\n".join(problems)
