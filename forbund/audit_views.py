@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.views.generic import ListView
 
-from finsam import access, xlsx
+from finsam import access, pagination, xlsx
 
 from . import selectors, services
 from .forms import DateInput
@@ -104,7 +104,6 @@ class AuditLogView(ForbundViewMixin, ListView):
     rule = "view_audit_log"
     template_name = "forbund/audit_log.html"
     context_object_name = "events"
-    paginate_by = 50
 
     def get(self, request, *args, **kwargs):
         self.filterset = AuditLogFilter(
@@ -128,9 +127,14 @@ class AuditLogView(ForbundViewMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        for event in context["events"]:
+        # Years of events are shown a page at a time (`?sida=N`, the filter kept in the page links);
+        # the Excel export holds every event that matches.
+        page = pagination.paginate(self.request, context["events"])
+        events = page["page_obj"].object_list
+        for event in events:
             event.record_kind = selectors.record_kind(event.content_type)
             event.change_lines = change_lines(event)
+        context.update(page, events=events)
         context["filter"] = self.filterset
         context["is_filtered"] = self.filterset.is_filtered
         return context

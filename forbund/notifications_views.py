@@ -4,19 +4,16 @@ marks it read and goes to the place it is about) and the choice of e-mail per ki
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from finsam import access
+from finsam import access, pagination
 from forbund import notifications
 from forbund.models import Notification
 
 from .notifications_forms import OWN_EMAIL, MarkReadForm, PreferencesForm
-
-PAGE_SIZE = 50
 
 
 class OwnNotificationsView(View):
@@ -46,12 +43,11 @@ class NotificationListView(OwnNotificationsView):
     http_method_names = ["get", "post"]
 
     def get(self, request, form: MarkReadForm | None = None):
-        page = Paginator(notifications.for_user(request.user), PAGE_SIZE).get_page(request.GET.get("sida"))
         return render(
             request,
             self.template_name,
             {
-                "page": page,
+                **pagination.paginate(request, notifications.for_user(request.user)),
                 "unread": notifications.unread_count(request.user),
                 "form": form,
             },

@@ -244,8 +244,8 @@ def test_pages_keep_the_filter(org, client_as):
     client = client_as(org, Kind.SAMORDNARE)
     first = client.get(org.url("forbund:logg") + "?kind=handelse")
     assert len(first.context["events"]) == 50
-    assert 'href="?kind=handelse&amp;page=2"' in first.content.decode()
-    second = client.get(org.url("forbund:logg") + "?kind=handelse&page=2")
+    assert 'href="?kind=handelse&amp;sida=2"' in first.content.decode()
+    second = client.get(org.url("forbund:logg") + "?kind=handelse&sida=2")
     assert rows(second) == [f"Händelse {i}" for i in range(9, -1, -1)]
 
 

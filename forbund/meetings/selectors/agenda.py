@@ -38,10 +38,12 @@ def delegationsbeslut_unreported(
 
 
 def delegationsbeslut_register(forbund: Forbund) -> QuerySet[Delegationsbeslut]:
+    """Every delegationsbeslut of the förbund, newest first (the register is shown a page at a time)."""
     # With each reporting meeting and its förbund: each row asks whether the decision may still change.
     # With the insats a decision granted or refused, when it was one.
     return (
         Delegationsbeslut.objects.filter(forbund=forbund)
         .select_related("decided_by", "reported_in__meeting__forbund")
         .prefetch_related("insats_beslut__insats")
+        .order_by("-decided_on", "-id")
     )

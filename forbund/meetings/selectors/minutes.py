@@ -401,16 +401,27 @@ class ArchiveYear:
     meetings: list[tuple[Styrelsemote, datetime.date | None]]
 
 
-def archive_years(forbund: Forbund) -> list[ArchiveYear]:
+def archive_year_numbers(forbund: Forbund) -> list[int]:
+    """Every year the public archive has something for, newest first: a fastställt document or
+    justerade minutes."""
+    years = set(published_documents(forbund).values_list("year", flat=True))
+    years.update(date.year for date in public_meetings(forbund).dates("date", "year"))
+    return sorted(years, reverse=True)
+
+
+def archive_years(forbund: Forbund, years: list[int] | None = None) -> list[ArchiveYear]:
     """The public archive per year, newest first: the fastställda documents and the justerade
-    minutes (with their anslag's end)."""
-    years: dict[int, ArchiveYear] = {}
+    minutes (with their anslag's end). Only `years` when given (the archive shows a few years a page)."""
+    found: dict[int, ArchiveYear] = {}
 
     def year(number: int) -> ArchiveYear:
-        return years.setdefault(number, ArchiveYear(number, [], []))
+        return found.setdefault(number, ArchiveYear(number, [], []))
 
-    for document in published_documents(forbund):
+    documents, meetings = published_documents(forbund), public_meetings(forbund)
+    if years is not None:
+        documents, meetings = documents.filter(year__in=years), meetings.filter(date__year__in=years)
+    for document in documents:
         year(document.year).documents.append(document)
-    for meeting in public_meetings(forbund):
+    for meeting in meetings:
         year(meeting.date.year).meetings.append((meeting, announcement_end(meeting)))
-    return [years[number] for number in sorted(years, reverse=True)]
+    return [found[number] for number in sorted(found, reverse=True)]

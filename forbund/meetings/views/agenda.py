@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from finsam import broker, concurrency
+from finsam import broker, concurrency, pagination
 from finsam.files import file_response
 from forbund.mixins import ForbundViewMixin, add_model_errors
 from forbund.models import AgendaAttachment, AgendaItem, AgendaTemplateItem, Delegationsbeslut, Styrelsemote
@@ -341,12 +341,21 @@ class AgendaTemplateItemDeleteView(TemplateItemMixin, View):
 
 
 class DelegationsbeslutListView(ForbundViewMixin, TemplateView):
+    """The register, newest first and a page at a time (`?sida=N`): a förbund records decisions on
+    delegation every month for as long as it exists. The count of those not yet reported to the board
+    covers every page."""
+
     rule = "view_meetings"
     template_name = "forbund/meetings/delegation_list.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["decisions"] = agenda_selectors.delegationsbeslut_register(self.forbund)
+        page = pagination.paginate(self.request, agenda_selectors.delegationsbeslut_register(self.forbund))
+        context.update(
+            page,
+            decisions=page["page_obj"].object_list,
+            unreported_count=agenda_selectors.delegationsbeslut_unreported(self.forbund).count(),
+        )
         return context
 
 

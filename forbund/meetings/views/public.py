@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from finsam import access
+from finsam import access, pagination
 from finsam.files import file_response
 from forbund.models import AgendaItem, Forbund
 
@@ -42,21 +42,35 @@ class PublicMixin:
 
 
 class ArchiveView(PublicMixin, TemplateView):
+    """The archive a few years a page, newest first, with every year listed as a link to its page; a
+    search shows its hits instead, a page at a time. Both grow with every meeting the board holds."""
+
     template_name = "forbund/meetings/public_archive.html"
+    years_per_page = 5
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.get("q", "").strip()[:200]
-        meetings = minutes.public_meetings(self.forbund)
-        hits = None
         if query:
+            meetings = minutes.public_meetings(self.forbund)
             hits = (
                 AgendaItem.objects.filter(meeting__in=meetings)
                 .filter(Q(title__icontains=query) | Q(decision__icontains=query))
                 .select_related("meeting")
-                .order_by("-meeting__date", "paragraph")
+                .order_by("-meeting__date", "paragraph", "pk")
             )
-        context.update(query=query, hits=hits, years=minutes.archive_years(self.forbund))
+            page = pagination.paginate(self.request, hits)
+            context.update(page, query=query, hits=page["page_obj"].object_list)
+            return context
+        numbers = minutes.archive_year_numbers(self.forbund)
+        page = pagination.paginate(self.request, numbers, per_page=self.years_per_page)
+        context.update(
+            page,
+            query=query,
+            hits=None,
+            years=minutes.archive_years(self.forbund, years=list(page["page_obj"].object_list)),
+            year_pages=[(year, index // self.years_per_page + 1) for index, year in enumerate(numbers)],
+        )
         return context
 
 
