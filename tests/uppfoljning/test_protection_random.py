@@ -110,3 +110,15 @@ def test_a_table_of_40_insatser_is_protected():
 
     assert reader_knows(values, lines, states) == []
     assert all(states[key] != SHOWN for key, value in values.items() if 0 < value < SMALL)
+
+
+def test_a_table_of_200_insatser_is_protected():
+    """The size issue #14 was about: the one-pass rule must hold up against this reader there too."""
+    sums, per_insats = random_counts(random.Random(200), 200)  # noqa: S311 - seeded
+    values, lines, *_ = _layout(sums, per_insats)
+
+    states = protect(values, lines)
+
+    assert reader_knows(values, lines, states) == []
+    assert all(states[key] != SHOWN for key, value in values.items() if 0 < value < SMALL)
+    assert sum(1 for state in states.values() if state != SHOWN) < len(values)  # not everything
