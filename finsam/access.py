@@ -999,14 +999,19 @@ def can_read_notification(user: User, notification) -> Verdict:
 
 
 @rule
-def can_override_forecast(user: User, forbund: Forbund, year: int) -> Verdict:
+def can_override_forecast(
+    user: User, forbund: Forbund, year: int, year_locked: bool | None = None
+) -> Verdict:
     """The ekonom or samordnare sets their own forecast for a line, with a reason, while the year is
-    open; a locked year's forecast is its outcome."""
+    open; a locked year's forecast is its outcome. `year_locked`: whether the year's ledger is locked,
+    when the caller has just read it (the budget comparison has)."""
     verdict = can_manage_economy(user, forbund)
     if not verdict:
         return verdict
     from ekonomi.models import LockedPeriod
 
-    if LockedPeriod.objects.filter(forbund=forbund, year=year).exists():
+    if year_locked is None:
+        year_locked = LockedPeriod.objects.filter(forbund=forbund, year=year).exists()
+    if year_locked:
         return locked(f"Huvudboken för {year} är låst: prognosen är årets utfall.")
     return ALLOWED

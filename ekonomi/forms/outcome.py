@@ -143,7 +143,10 @@ class InvoiceFilter(django_filters.FilterSet):
 
     def __init__(self, *args, forbund: Forbund, years: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["insats"].queryset = Insats.objects.filter(forbund=forbund).order_by("name")
+        # Only what the choice shows: a förbund's ten years of insatser with their texts are heavy.
+        self.filters["insats"].queryset = (
+            Insats.objects.filter(forbund=forbund).only("pk", "forbund_id", "name").order_by("name")
+        )
         self.filters["year"].extra["choices"] = [(str(year), str(year)) for year in years]
 
     def in_year(self, queryset, name, value):

@@ -15,7 +15,16 @@ from forbund.selectors import medlemmar_in_year, population_in_year
 
 from .. import funding
 from ..models import Budget, CostCategory, EconomySettings
-from .lines import CostRow, budget_in_force, economy_settings, insats_cost_rows
+from .carry_over import History
+from .lines import (  # noqa: F401 - re-exported: the economy's basic reads, as `lines` says
+    BudgetLines,
+    CostRow,
+    budget_in_force,
+    budget_lines,
+    economy_settings,
+    in_force_of,
+    insats_cost_rows,
+)
 
 ZERO = Decimal(0)
 STATE_KINDS = (Medlem.Kind.FORSAKRINGSKASSAN, Medlem.Kind.ARBETSFORMEDLINGEN)
@@ -331,35 +340,39 @@ def _outline_row_in_tkr(row: OutlineRow) -> OutlineRow:
     )
 
 
-def budget_overview(budget: Budget, *, with_equity: bool = True) -> BudgetOverview:
+def budget_overview(
+    budget: Budget,
+    *,
+    with_equity: bool = True,
+    lines: BudgetLines | None = None,
+    history: History | None = None,
+) -> BudgetOverview:
     """The budget as a document, every total computed from its rows. `with_equity=False` leaves out
-    the opening equity carried from the previous year (the budget versus utfall needs only lines)."""
+    the opening equity carried from the previous year (the budget versus utfall needs only lines).
+    The budget's `lines` (`lines.budget_lines`) and `history` (what the page already read about the
+    förbund: its settings and earlier years), when the caller already has them, save asking again."""
     forbund = budget.forbund
-    settings = economy_settings(forbund)
-    stored = {row.medlem_id: row.amount for row in budget.intakter.all()}
-    members = list(medlemmar_in_year(forbund, budget.year))
-    extra = Medlem.objects.filter(pk__in=set(stored) - {m.pk for m in members})
-    amounts = {m: stored.get(m.pk, ZERO) for m in [*members, *extra]}
-    income_total = sum(amounts.values(), ZERO)
+    history = history if history is not None else History(forbund)
+    settings = history.settings
+    lines = lines if lines is not None else budget_lines(budget)
+    members, amounts = lines.members, lines.incomes
+    income_total = lines.income_total
     incomes = [
         IncomeRow(medlem=m, amount=a, share=money.percent(a, income_total)) for m, a in amounts.items()
     ]
 
-    internal = [
-        CostRow(label=row.description or row.category.name, amount=row.amount)
-        for row in budget.costs.select_related("category").order_by("category__order", "category__name")
-    ]
-    internal_total = sum((row.amount for row in internal), ZERO)
-    insats_rows = insats_cost_rows(budget)
-    insats_total = sum((row.amount for row in insats_rows), ZERO)
+    internal = [CostRow(label=row.description or row.category.name, amount=row.amount) for row in lines.costs]
+    internal_total = lines.internal_total
+    insats_rows = lines.insatser
+    insats_total = lines.insats_total
     cost_total = internal_total + insats_total
     other_incomes = [
         OtherIncomeRow(label=row.description, kind=row.get_kind_display(), amount=row.amount, pk=row.pk)
-        for row in budget.other_incomes.all()
+        for row in lines.other_incomes
     ]
-    other_income_total = sum((row.amount for row in other_incomes), ZERO)
-    result = income_total + other_income_total - cost_total
-    equity = equity_statement(budget, result, with_equity=with_equity)
+    other_income_total = lines.other_income_total
+    result = lines.result
+    equity = equity_statement(budget, result, with_equity=with_equity, history=history)
     outline = [
         OutlineRow(
             year=row.year,
@@ -434,18 +447,20 @@ def budget_warnings(overview: BudgetOverview) -> list[str]:
     return warnings
 
 
-def equity_statement(budget: Budget, result: Decimal, *, with_equity: bool = True) -> EquityStatement:
+def equity_statement(
+    budget: Budget, result: Decimal, *, with_equity: bool = True, history: History | None = None
+) -> EquityStatement:
     """The budget's opening equity. A proposal opens with the previous year's real closing equity once
     that year is closed (locked ledger or fastställd årsredovisning), whatever was typed; while the
     previous year is open, with the figures typed into the budget, or else the forecast, labelled as
     such. A decided budget keeps the figures it was decided on, with the real ones beside them once
-    known."""
+    known. `history`: what the page already read about the förbund (`carry_over.History`)."""
     from .carry_over import carry_over_into
 
     typed = budget.opening_equity is not None
     carried = None
     if with_equity and not (budget.is_decided and typed):
-        carried = carry_over_into(budget.forbund, budget.year)
+        carried = carry_over_into(budget.forbund, budget.year, history=history)
     if carried is not None and (carried.is_actual or not typed):
         return EquityStatement(
             opening=carried.opening,
@@ -463,7 +478,7 @@ def equity_statement(budget: Budget, result: Decimal, *, with_equity: bool = Tru
         preliminary = budget.opening_equity + (budget.forecast_result_previous_year or ZERO)
     actual = None
     if with_equity and budget.is_decided and typed:
-        found = carry_over_into(budget.forbund, budget.year, closed_only=True)
+        found = carry_over_into(budget.forbund, budget.year, closed_only=True, history=history)
         if found is not None and found.closing != preliminary:
             actual = found
     return EquityStatement(

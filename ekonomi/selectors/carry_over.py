@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from forbund.models import Forbund
 
-from ..models import Budget, LedgerImport, LockedPeriod
+from ..models import AccountMapping, Budget, EconomySettings, LedgerImport, LockedPeriod
 
 ZERO = Decimal(0)
 MAX_YEARS_BACK = 15
@@ -66,10 +66,33 @@ class YearEnd:
 
 class History:
     """What the app knows about the förbund's years, read once per question: which years are closed
-    and how, which have a budget or a ledger, and what the årsredovisningar state as opening equity."""
+    and how, which have a budget or a ledger, what the årsredovisningar state as opening equity, and
+    the förbund's economy settings and account mappings, which every year's forecast stands on. A page
+    that shows several of these figures makes one and passes it to each (`history=`)."""
 
     def __init__(self, forbund: Forbund) -> None:
         self.forbund = forbund
+        self._budgets: dict[int, Budget | None] = {}
+
+    def budget_in_force(self, year: int) -> Budget | None:
+        """The year's budget in force (`lines.budget_in_force`), read the first time it is asked for."""
+        from .lines import budget_in_force
+
+        if year not in self._budgets:
+            self._budgets[year] = budget_in_force(self.forbund, year)
+        return self._budgets[year]
+
+    @cached_property
+    def settings(self) -> EconomySettings:
+        from .lines import economy_settings
+
+        return economy_settings(self.forbund)
+
+    @cached_property
+    def mappings(self) -> dict[str, AccountMapping]:
+        from .outcome import account_mapping_dict
+
+        return account_mapping_dict(self.forbund)
 
     @cached_property
     def closed(self) -> dict[int, tuple[str, str]]:
@@ -114,12 +137,13 @@ def closed_source(forbund: Forbund, year: int) -> tuple[str, str] | None:
     return History(forbund).closed.get(year)
 
 
-def actual_result(forbund: Forbund, year: int) -> Decimal:
+def actual_result(forbund: Forbund, year: int, *, history: History | None = None) -> Decimal:
     """The year's result in the ledger: member income less internal and insats costs (mapped accounts;
     a locked year has no others)."""
     from .outcome import outcome_by_target
 
-    outcome = outcome_by_target(forbund, year)
+    history = history if history is not None else History(forbund)
+    outcome = outcome_by_target(forbund, year, mappings=history.mappings)
     return (
         sum(outcome.medlem.values(), ZERO)
         - sum(outcome.category.values(), ZERO)
@@ -127,11 +151,14 @@ def actual_result(forbund: Forbund, year: int) -> Decimal:
     )
 
 
-def forecast_result(forbund: Forbund, year: int, budget: Budget | None = None) -> tuple[Decimal, str]:
+def forecast_result(forbund: Forbund, year: int, *, history: History | None = None) -> tuple[Decimal, str]:
     """The year's result by forecast, and the words for its source."""
     from .comparison import MONTH_NAMES, budget_vs_outcome
+    from .lines import budget_lines
 
-    comparison = budget_vs_outcome(forbund, year, locked=False, budget=budget)
+    history = history if history is not None else History(forbund)
+    lines = budget_lines(history.budget_in_force(year))
+    comparison = budget_vs_outcome(forbund, year, locked=False, lines=lines, history=history)
     read = comparison.last_ledger_month
     if read:
         month = MONTH_NAMES[read - 1]
@@ -141,45 +168,42 @@ def forecast_result(forbund: Forbund, year: int, budget: Budget | None = None) -
     return comparison.result.forecast, words
 
 
-def _start(history: History, year: int, depth: int) -> tuple[Decimal | None, Budget | None]:
-    """Eget kapital at the start of `year` (see the module's order), and the year's budget in force
-    when it was read on the way."""
-    from .lines import budget_in_force
-
+def _start(history: History, year: int, depth: int) -> Decimal | None:
+    """Eget kapital at the start of `year` (see the module's order)."""
     if year in history.stated:
-        return history.stated[year], None
+        return history.stated[year]
     deeper = depth < MAX_YEARS_BACK
     if deeper and year - 1 in history.closed:
         previous = _end(history, year - 1, depth + 1)
         if previous is not None:
-            return previous.closing, None
-    budget = budget_in_force(history.forbund, year)
+            return previous.closing
+    budget = history.budget_in_force(year)
     if budget is not None and budget.opening_equity is not None:
-        return budget.opening_equity + (budget.forecast_result_previous_year or ZERO), budget
+        return budget.opening_equity + (budget.forecast_result_previous_year or ZERO)
     if deeper and year - 1 in history.known:
         previous = _end(history, year - 1, depth + 1)
         if previous is not None:
-            return previous.closing, budget
-    return None, budget
+            return previous.closing
+    return None
 
 
 def _end(history: History, year: int, depth: int) -> YearEnd | None:
     closed = history.closed.get(year)
     if closed is None and year not in history.known:
         return None
-    opening, budget = _start(history, year, depth)
+    opening = _start(history, year, depth)
     if opening is None:
         return None
     if closed is not None:
         basis, source = closed
-        return YearEnd(year, opening, actual_result(history.forbund, year), basis, source)
-    result, source = forecast_result(history.forbund, year, budget)
+        return YearEnd(year, opening, actual_result(history.forbund, year, history=history), basis, source)
+    result, source = forecast_result(history.forbund, year, history=history)
     return YearEnd(year, opening, result, Basis.PROGNOS, source)
 
 
 def equity_at_start(forbund: Forbund, year: int) -> Decimal | None:
     """Eget kapital at the start of `year`, or None when nothing says."""
-    return _start(History(forbund), year, 0)[0]
+    return _start(History(forbund), year, 0)
 
 
 def year_end_equity(forbund: Forbund, year: int) -> YearEnd | None:
@@ -188,10 +212,13 @@ def year_end_equity(forbund: Forbund, year: int) -> YearEnd | None:
     return _end(History(forbund), year, 0)
 
 
-def carry_over_into(forbund: Forbund, year: int, *, closed_only: bool = False) -> YearEnd | None:
+def carry_over_into(
+    forbund: Forbund, year: int, *, closed_only: bool = False, history: History | None = None
+) -> YearEnd | None:
     """What opens `year`'s budget: the end of the year before. `closed_only`: only when that year is
-    closed (a decided budget asks whether the real figure is known yet)."""
-    history = History(forbund)
+    closed (a decided budget asks whether the real figure is known yet). `history`: what the page
+    already read about the förbund."""
+    history = history if history is not None else History(forbund)
     if closed_only and year - 1 not in history.closed:
         return None
     return _end(history, year - 1, 0)

@@ -14,12 +14,12 @@ from decimal import Decimal
 
 from finsam import money
 from forbund.models import Forbund
-from forbund.selectors import medlemmar_in_year
 
 from ..models import Budget, ContributionPlan, LockedPeriod
 from . import forecast as forecasts
-from .lines import budget_in_force, economy_settings, insats_cost_rows
-from .outcome import account_mapping_dict, ledger_amounts
+from .carry_over import History
+from .lines import BudgetLines, budget_in_force, budget_lines
+from .outcome import ledger_amounts
 
 ZERO = Decimal(0)
 PERIODS = {
@@ -126,6 +126,7 @@ class Comparison:
     last_ledger_month: int | None = None
     locked: bool = False
     contribution_plan: str = ""
+    lines: BudgetLines | None = None  # the budget's lines the comparison stands on
 
     @property
     def contribution_plan_label(self) -> str:
@@ -207,12 +208,22 @@ class _Outcome:
 
 
 def budget_vs_outcome(
-    forbund: Forbund, year: int, period: str = "", *, locked: bool | None = None, budget: Budget | None = None
+    forbund: Forbund,
+    year: int,
+    period: str = "",
+    *,
+    locked: bool | None = None,
+    budget: Budget | None = None,
+    lines: BudgetLines | None = None,
+    history: History | None = None,
 ) -> Comparison:
-    """`locked` and `budget` (the year's budget in force), when the caller already has them, save
-    asking again."""
+    """`locked`, `budget` (the year's budget in force) or its `lines` (`lines.budget_lines`; lines
+    without a budget when the year has none), and `history` (what the page already read about the
+    förbund: its settings and account mappings), when the caller already has them, save asking
+    again."""
+    history = history if history is not None else History(forbund)
     amounts = ledger_amounts(forbund, year)  # (account, month) -> ledger sign
-    mappings = account_mapping_dict(forbund)
+    mappings = history.mappings
     last_ledger_month = max((month for _, month in amounts), default=None)
     months, label = period_months(period, last_ledger_month)
 
@@ -230,15 +241,16 @@ def budget_vs_outcome(
         if month <= months:
             shown.add(mapping, amount)
 
-    budget = budget if budget is not None else budget_in_force(forbund, year)
-    income_rows, internal_rows, insats_rows = _budget_rows(forbund, budget, months, shown)
+    if lines is None:
+        lines = budget_lines(budget if budget is not None else budget_in_force(forbund, year))
+    income_rows, internal_rows, insats_rows = _budget_rows(lines, months, shown)
     _add_unbudgeted(internal_rows, insats_rows, mappings, shown, months)
 
     comparison = Comparison(
         year=year,
         months=months,
         period_label=label,
-        budget=budget,
+        budget=lines.budget,
         income=ComparisonSection("Intäkter", income_rows, months),
         internal=ComparisonSection("Interna kostnader", internal_rows, months),
         insatser=ComparisonSection("Insatser", insats_rows, months),
@@ -246,7 +258,8 @@ def budget_vs_outcome(
         unmapped=unmapped,
         last_ledger_month=last_ledger_month,
         locked=LockedPeriod.objects.filter(forbund=forbund, year=year).exists() if locked is None else locked,
-        contribution_plan=economy_settings(forbund).contribution_plan,
+        contribution_plan=history.settings.contribution_plan,
+        lines=lines,
     )
     _forecast(comparison, forbund, read)
 
@@ -295,29 +308,23 @@ def _forecast(comparison: Comparison, forbund: Forbund, read: _Outcome) -> None:
         row.apply(line, overrides.get(row.key))
 
 
-def _budget_rows(forbund: Forbund, budget: Budget | None, months: int, shown: _Outcome):
+def _budget_rows(lines: BudgetLines, months: int, shown: _Outcome):
     """The budget's lines: each member of the year (and any other with an amount), other income, the
-    internal cost lines and the insatser (as `budget_overview` has them, without its document parts)."""
+    internal cost lines and the insatser (the lines `budget_overview` shows)."""
     income_rows: list[ComparisonRow] = []
     internal_rows: list[ComparisonRow] = []
     insats_rows: list[ComparisonRow] = []
-    if budget is None:
-        return income_rows, internal_rows, insats_rows
-    stored = {row.medlem_id: row for row in budget.intakter.select_related("medlem")}
-    members = list(medlemmar_in_year(forbund, budget.year))
-    members += [row.medlem for pk, row in stored.items() if pk not in {m.pk for m in members}]
-    for medlem in members:
+    for medlem, amount in lines.incomes.items():
         key = ("medlem", medlem.pk)
-        amount = stored[medlem.pk].amount if medlem.pk in stored else ZERO
         if amount or shown.of(key):
             income_rows.append(ComparisonRow(str(medlem), amount, months, shown.of(key), key=key))
-    for other in budget.other_incomes.all():
+    for other in lines.other_incomes:
         income_rows.append(ComparisonRow(other.description, other.amount, months, ZERO))
-    for cost in budget.costs.select_related("category").order_by("category__order", "category__name"):
+    for cost in lines.costs:
         label = cost.description or cost.category.name
         key = ("category", cost.category_id)
         internal_rows.append(ComparisonRow(label, cost.amount, months, shown.of(key), key=key))
-    for row in insats_cost_rows(budget):
+    for row in lines.insatser:
         key = ("insats", row.insats.pk)
         insats_rows.append(
             ComparisonRow(row.label, row.amount, months, shown.of(key), link=row.insats, key=key)

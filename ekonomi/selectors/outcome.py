@@ -278,10 +278,17 @@ class OutcomeByTarget:
     unmapped: dict[str, Decimal] = field(default_factory=dict)
 
 
-def outcome_by_target(forbund: Forbund, year: int, last_month: int = 12) -> OutcomeByTarget:
+def outcome_by_target(
+    forbund: Forbund,
+    year: int,
+    last_month: int = 12,
+    *,
+    mappings: Mapping[str, AccountMapping] | None = None,
+) -> OutcomeByTarget:
     """For comparing budget and outcome: sums per member, cost category and insats up to and
-    including `last_month`."""
-    mappings = account_mapping_dict(forbund)
+    including `last_month`. `mappings` (`account_mapping_dict`), when the caller already has them,
+    save asking again."""
+    mappings = account_mapping_dict(forbund) if mappings is None else mappings
     result = OutcomeByTarget()
     for (account, month), amount in ledger_amounts(forbund, year).items():
         if month > last_month:

@@ -83,7 +83,7 @@ class BudgetYearView(EconomyMixin, TemplateView):
         year = self.kwargs["year"]
         self.versions = list(
             Budget.objects.filter(forbund=self.forbund, year=year)
-            .select_related(*BUDGET_DECISION_RELATED)
+            .select_related("forbund", *BUDGET_DECISION_RELATED)
             .order_by("-version")
         )
         requested = self.request.GET.get("version", "")
@@ -92,9 +92,7 @@ class BudgetYearView(EconomyMixin, TemplateView):
             if self.budget is None:
                 raise Http404("Versionen finns inte.")
         else:
-            in_force = selectors.budget_in_force(self.forbund, year)
-            # The version as loaded above, with where it was decided.
-            self.budget = next((b for b in self.versions if in_force and b.pk == in_force.pk), in_force)
+            self.budget = selectors.in_force_of(self.versions)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -351,7 +349,9 @@ class ComparisonView(EconomyMixin, TemplateView):
             last_month_name=comparison_selectors.MONTH_NAMES[comparison.last_ledger_month - 1]
             if comparison.last_ledger_month
             else "",
-            may_override=access.check("override_forecast", self.request.user, self.forbund, comparison.year),
+            may_override=access.check(
+                "override_forecast", self.request.user, self.forbund, comparison.year, comparison.locked
+            ),
             plan_form=ContributionPlanForm(initial={"contribution_plan": comparison.contribution_plan}),
         )
         return context

@@ -248,11 +248,15 @@ class InvoiceAttachmentView(EconomyMixin, View):
 
 
 class AccountListView(EconomyMixin, TemplateView):
+    """The account mappings by account number, a page at a time (`?sida=N`): every insats that gets an
+    account of its own adds one, year after year."""
+
     template_name = "ekonomi/account_list.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["mappings"] = selectors.account_mappings(self.forbund)
+        page = pagination.paginate(self.request, selectors.account_mappings(self.forbund).order_by("account"))
+        context.update(page, mappings=page["page_obj"].object_list)
         return context
 
 
@@ -311,17 +315,18 @@ class LedgerView(EconomyMixin, TemplateView):
 
     template_name = "ekonomi/ledger.html"
 
-    def get_year(self) -> int:
+    def get_year(self, years: list[int]) -> int:
+        """The year asked for, else the latest of `years` (the years with a ledger), else this year."""
         value = self.request.GET.get("ar", "")
         if value.isdigit() and 2004 <= int(value) <= 2100:
             return int(value)
-        years = selectors.ledger_years(self.forbund)
         return years[0] if years else timezone.localdate().year
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        year = self.get_year()
-        years = sorted(set(selectors.ledger_years(self.forbund)) | {year}, reverse=True)
+        ledger_years = selectors.ledger_years(self.forbund)
+        year = self.get_year(ledger_years)
+        years = sorted(set(ledger_years) | {year}, reverse=True)
         context.update(
             year=year,
             years=years,

@@ -11,11 +11,13 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from ekonomi.selectors.balance import ledger_balance
-from ekonomi.selectors.budget import budget_in_force, budget_overview
+from ekonomi.selectors.budget import budget_in_force, budget_lines, equity_statement
+from ekonomi.selectors.carry_over import History
 from ekonomi.selectors.comparison import budget_vs_outcome
 from finsam import money
 from forbund import selectors as forbund_selectors
 from forbund.models import Forbund, MeetingStatus, Styrelsemote
+from insatser.selectors import granted_in_year
 
 from .. import statistics
 from ..models import Arsredovisning, Indikator, ParticipantCount, Tertialrapport
@@ -120,10 +122,12 @@ class InsatsYear:
     reported: bool
 
 
-def insatser_with_annual_reports(forbund: Forbund, year: int) -> list[InsatsYear]:
+def insatser_with_annual_reports(
+    forbund: Forbund, year: int, *, granted: dict[int, Decimal] | None = None
+) -> list[InsatsYear]:
     """Each insats of the year with the participants and outcomes of its approved annual report,
-    small counts hidden (the annual report is a public document)."""
-    insatser = insatser_of_year(forbund, year)
+    small counts hidden (the annual report is a public document). `granted`: see `insatser_of_year`."""
+    insatser = insatser_of_year(forbund, year, granted=granted)
     counts = (
         ParticipantCount.objects.filter(
             report__period__forbund=forbund,
@@ -256,16 +260,22 @@ def balance_figures(forbund: Forbund, report: Arsredovisning) -> tuple[dict, dic
 
 
 def arsredovisning_context(forbund: Forbund, year: int) -> dict:
+    """Everything the årsredovisning shows, each figure computed once: the year's members, grants and
+    budget lines are read once and passed to the budget comparison and the insatser, and the opening
+    equity the ledger or the report does not give is the budget's (`equity_statement`), without the
+    rest of the budget document."""
     report = Arsredovisning.objects.filter(forbund=forbund, year=year).first() or Arsredovisning(
         forbund=forbund, year=year
     )
-    comparison = budget_vs_outcome(forbund, year, "AR")
-    budget = budget_in_force(forbund, year)
-    overview = budget_overview(budget) if budget else None
+    medlemmar = list(forbund_selectors.medlemmar_in_year(forbund, year))
+    granted = granted_in_year(forbund, year)
+    lines = budget_lines(budget_in_force(forbund, year), members=medlemmar, granted=granted)
+    history = History(forbund)
+    comparison = budget_vs_outcome(forbund, year, "AR", lines=lines, history=history)
     figures, sources, ledger = balance_figures(forbund, report)
     opening = figures.pop("eget_kapital_ingaende")
-    if opening is None and overview is not None:
-        opening = overview.equity.preliminary
+    if opening is None and lines.budget is not None:
+        opening = equity_statement(lines.budget, lines.result, history=history).preliminary
     result = comparison.result.outcome
     balance = Balance(
         opening_equity=opening,
@@ -286,14 +296,13 @@ def arsredovisning_context(forbund: Forbund, year: int) -> dict:
         "comparison": comparison,
         "balance": balance,
         "balanskrav_met": result >= 0,
-        "budget": budget,
-        "overview": overview,
-        "medlemmar": list(forbund_selectors.medlemmar_in_year(forbund, year)),
+        "budget": lines.budget,
+        "medlemmar": medlemmar,
         "board": forbund_selectors.board_by_medlem(forbund, year),
         "kansli": list(forbund_selectors.kansli_in_year(forbund, year)),
         "meetings_held": [m for m in meetings if m.status in HELD],
         "meetings_planned": meetings,
-        "insatser": insatser_with_annual_reports(forbund, year),
+        "insatser": insatser_with_annual_reports(forbund, year, granted=granted),
         "indicators": list(Indikator.objects.filter(forbund=forbund, year=year)),
         "ansvarsfrihet": list(report.ansvarsfrihet.select_related("medlem")) if report.pk else [],
         "revisorer": [line.strip() for line in report.revisorer.splitlines() if line.strip()],

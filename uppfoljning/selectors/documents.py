@@ -3,9 +3,11 @@ the document jobs."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import Prefetch, QuerySet
 
-from ekonomi.selectors.budget import budget_in_force, budget_overview
+from ekonomi.selectors.budget import budget_in_force, budget_lines, budget_overview
 from forbund import selectors as forbund_selectors
 from forbund.models import Dokumentjobb, Forbund
 from insatser.models import GRANTED_STATUSES, Beslut, Insats
@@ -22,7 +24,11 @@ UNDER_DISCUSSION = (
 )
 
 
-def insatser_of_year(forbund: Forbund, year: int) -> list[Insats]:
+def insatser_of_year(
+    forbund: Forbund, year: int, *, granted: dict[int, Decimal] | None = None
+) -> list[Insats]:
+    """The insatser granted for and running in the year, each with what was granted for the year
+    (`granted`: `insatser.selectors.granted_in_year`, when the caller already has it)."""
     insatser = list(
         Insats.objects.filter(forbund=forbund, status__in=GRANTED_STATUSES)
         .filter(overlapping_year(year))
@@ -32,7 +38,8 @@ def insatser_of_year(forbund: Forbund, year: int) -> list[Insats]:
         )
         .order_by("name")
     )
-    granted = granted_in_year(forbund, year)
+    if granted is None:
+        granted = granted_in_year(forbund, year)
     for insats in insatser:
         insats.granted_this_year = granted.get(insats.pk)
     return insatser
@@ -48,29 +55,38 @@ def insatser_under_discussion(forbund: Forbund) -> QuerySet[Insats]:
 
 
 def verksamhetsplan_context(forbund: Forbund, year: int) -> dict:
-    """Everything sections 1–12 of the verksamhetsplan show, for the PDF and its HTML preview."""
+    """Everything sections 1–12 of the verksamhetsplan show, for the PDF and its HTML preview. The
+    year's members, grants and board are read once and passed to what shows them."""
     plan = Verksamhetsplan.objects.filter(forbund=forbund, year=year).first() or Verksamhetsplan(
         forbund=forbund, year=year
     )
+    medlemmar = list(forbund_selectors.medlemmar_in_year(forbund, year))
+    granted = granted_in_year(forbund, year)
     budget = budget_in_force(forbund, year)
     # The budget chapter's tables are printed in tkr with rows that add up to their sums.
-    overview = budget_overview(budget).in_tkr if budget else None
+    overview = (
+        budget_overview(budget, lines=budget_lines(budget, members=medlemmar, granted=granted)).in_tkr
+        if budget
+        else None
+    )
     groups = list(forbund_selectors.arbetsgrupper_in_year(forbund, year))
+    board = forbund_selectors.board_by_medlem(forbund, year)
     return {
         "plan": plan,
         "indicators": list(Indikator.objects.filter(forbund=forbund, year=year)),
         "activities": list(PlannedActivity.objects.filter(forbund=forbund, year=year)),
-        "board": forbund_selectors.board_by_medlem(forbund, year),
-        "presidium": forbund_selectors.presidium(forbund, year),
+        "board": board,
+        # Only a ledamot sits in the presidium: the board's seats in their order hold it all.
+        "presidium": [uppdrag for seat in board for uppdrag in seat.ledamoter if uppdrag.presidium],
         "kansli": list(forbund_selectors.kansli_in_year(forbund, year)),
         "styrgrupper": [group for group in groups if group.kind == group.Kind.STYRGRUPP],
         "other_groups": [group for group in groups if group.kind != group.Kind.STYRGRUPP],
         "meetings": list(forbund_selectors.meetings_in_year(forbund, year)),
-        "insatser": insatser_of_year(forbund, year),
+        "insatser": insatser_of_year(forbund, year, granted=granted),
         "discussed": list(insatser_under_discussion(forbund)),
         "budget": budget,
         "overview": overview,
-        "medlemmar": list(forbund_selectors.medlemmar_in_year(forbund, year)),
+        "medlemmar": medlemmar,
     }
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ekonomi.selectors.budget import budget_in_force, budget_overview
+from ekonomi.selectors.budget import budget_in_force, budget_lines, equity_statement, funding_check
+from ekonomi.selectors.carry_over import History
 from ekonomi.selectors.comparison import Comparison, budget_vs_outcome
 from forbund.models import Forbund
 from insatser.models import GRANTED_STATUSES, Insats
@@ -37,23 +38,38 @@ class NationalForbund:
 def national_followup(
     forbund: Forbund, year: int, page: FollowUp
 ) -> tuple[list[NationalInsats], NationalForbund]:
-    comparison = budget_vs_outcome(forbund, year, "AR")
-    return national_insatser(forbund, year, page, comparison), national_forbund(forbund, year, comparison)
+    """Both parts of the export from one budget comparison for the full year, whose budget lines and
+    the year's grants are read once and passed to what needs them."""
+    granted = granted_in_year(forbund, year)
+    history = History(forbund)
+    lines = budget_lines(budget_in_force(forbund, year), granted=granted)
+    comparison = budget_vs_outcome(forbund, year, "AR", lines=lines, history=history)
+    return (
+        national_insatser(forbund, year, page, comparison, granted=granted),
+        national_forbund(comparison, history=history),
+    )
 
 
 def national_insatser(
-    forbund: Forbund, year: int, page: FollowUp, comparison: Comparison
+    forbund: Forbund,
+    year: int,
+    page: FollowUp,
+    comparison: Comparison,
+    *,
+    granted: dict[int, Decimal] | None = None,
 ) -> list[NationalInsats]:
     """Per insats running during the year. The outcome is the ledger's (budget versus utfall for the
     full year): the förbund's own booked cost, not what the project owner wrote in a report. The
     latest approved report's cost (reports are cumulative from January) is given beside it, so a
-    difference shows. Participants are the chosen period's approved report, exactly as on the page."""
+    difference shows. Participants are the chosen period's approved report, exactly as on the page.
+    `granted`: the year's grants per insats (`granted_in_year`), when the caller already has them."""
     insatser = list(
         Insats.objects.filter(forbund=forbund, status__in=GRANTED_STATUSES)
         .filter(overlapping_year(year))
         .order_by("name")
     )
-    granted = granted_in_year(forbund, year)
+    if granted is None:
+        granted = granted_in_year(forbund, year)
     outcome: dict[int, Decimal] = {}
     for row in comparison.insatser.rows:
         if row.link is not None:
@@ -78,17 +94,21 @@ def national_insatser(
     ]
 
 
-def national_forbund(forbund: Forbund, year: int, comparison: Comparison) -> NationalForbund:
+def national_forbund(comparison: Comparison, *, history: History | None = None) -> NationalForbund:
     """The state allocation is the state's income in the budget in force: Försäkringskassan's, with
-    Arbetsförmedlingen's should the budget have such a row (the state pays through Försäkringskassan).
-    Eget kapital is the preliminary equity at the start of the year (budget_overview); the
-    administrative budget and outcome are the internal costs, the outcome from the ledger for the
-    full year (budget versus utfall)."""
-    budget = budget_in_force(forbund, year)
-    overview = budget_overview(budget) if budget else None
+    Arbetsförmedlingen's should the budget have such a row (the state pays through Försäkringskassan;
+    `funding_check`, as the budget shows it). Eget kapital is the preliminary equity at the start of
+    the year (`equity_statement`, as the budget shows it); the administrative budget and outcome are
+    the internal costs, the outcome from the ledger for the full year (budget versus utfall). All
+    from the budget lines the comparison stands on; `history`: what the caller already read about
+    the förbund (`carry_over.History`)."""
+    lines = comparison.lines
+    outcome = comparison.internal.total.outcome
+    if lines is None or lines.budget is None:
+        return NationalForbund(state_allocation=None, equity=None, admin_budget=None, admin_outcome=outcome)
     return NationalForbund(
-        state_allocation=overview.funding.state if overview else None,
-        equity=overview.equity.preliminary if overview else None,
-        admin_budget=overview.internal_total if overview else None,
-        admin_outcome=comparison.internal.total.outcome,
+        state_allocation=funding_check(lines.incomes).state,
+        equity=equity_statement(lines.budget, lines.result, history=history).preliminary,
+        admin_budget=lines.internal_total,
+        admin_outcome=outcome,
     )
