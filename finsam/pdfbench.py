@@ -57,7 +57,7 @@ def measure(kind: str, forbund) -> tuple[str, float, float, int]:
 
 
 def _document(kind: str, forbund, year: int) -> tuple[str, float, bytes]:
-    from finsam.rendering import render_pdf
+    from finsam.rendering import mark_draft, render_pdf
     from uppfoljning.selectors.arsredovisning import arsredovisning_context
     from uppfoljning.selectors.documents import verksamhetsplan_context
 
@@ -76,9 +76,8 @@ def _document(kind: str, forbund, year: int) -> tuple[str, float, bytes]:
         )
     context.update(forbund=forbund, year=year, generated_at=timezone.now())
     started = time.perf_counter()
-    # As the worker does for a document the board adopts: the draft, then the unwatermarked master.
-    pdf = render_pdf(f"uppfoljning/pdf/{template}.html", {**context, "draft": True})
-    render_pdf(f"uppfoljning/pdf/{template}.html", {**context, "draft": False})
+    # As the worker does for a document the board adopts: the master, and the draft marked on it.
+    pdf = mark_draft(render_pdf(f"uppfoljning/pdf/{template}.html", {**context, "draft": False}))
     return f"{label} (utkast och original)", time.perf_counter() - started, pdf
 
 

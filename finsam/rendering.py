@@ -114,15 +114,37 @@ p {{ position: absolute; left: 22mm; bottom: 9mm; margin: 0; font-size: 8.5pt; f
 def stamp_pages(pdf: bytes, line: str) -> bytes:
     """Print `line` in the footer band of every page of `pdf` (a fastställd edition's adoption
     line): a one-page stamp rendered by WeasyPrint, drawn over each page as one shared form."""
+    from django.utils.html import escape
+
+    return _overlay_every_page(pdf, STAMP_HTML.format(line=escape(line)))
+
+
+DRAFT_HTML = """<!doctype html><html lang="sv"><head><meta charset="utf-8"><style>
+@page { size: A4; margin: 0; }
+body { margin: 0; font-family: "DejaVu Sans", sans-serif; }
+.utkast { position: absolute; top: 120mm; left: 0; width: 210mm; text-align: center;
+  transform: rotate(-45deg); font-size: 110pt; font-weight: bold;
+  color: rgba(180, 30, 30, 0.16); margin: 0; }
+.rad { position: absolute; left: 22mm; bottom: 9mm; margin: 0; font-size: 8.5pt; color: #8a1c1c; }
+</style></head><body><p class="utkast">UTKAST</p><p class="rad">Utkast – inte fastställt</p></body></html>"""
+
+
+def mark_draft(pdf: bytes) -> bytes:
+    """The draft edition of an adoptable document: its master with UTKAST across every page and
+    "Utkast – inte fastställt" in the footer band, drawn as one shared form. The worker used to set
+    the whole document a second time for this; the text and pages are the master's either way."""
+    return _overlay_every_page(pdf, DRAFT_HTML)
+
+
+def _overlay_every_page(pdf: bytes, stamp_html: str) -> bytes:
     import io
 
-    from django.utils.html import escape
     from pypdf import PdfReader, PdfWriter
     from weasyprint import HTML
 
     from finsam import pdfoverlay
 
-    stamp_pdf = HTML(string=STAMP_HTML.format(line=escape(line))).write_pdf()
+    stamp_pdf = HTML(string=stamp_html).write_pdf()
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     stamp = pdfoverlay.form_xobject(writer, PdfReader(io.BytesIO(stamp_pdf)).pages[0])
     for page in writer.pages:
@@ -327,14 +349,14 @@ def _render_claimed(job: Dokumentjobb) -> Dokumentjobb:
             context = document_type.context(job.forbund, job.year)
         context.update(job=job, forbund=job.forbund, year=job.year, generated_at=timezone.now())
         _progress(job, "Sätter dokumentet")
-        pdf = render_pdf(document_type.template, {**context, "draft": job.is_adoptable})
+        pdf = render_pdf(document_type.template, {**context, "draft": False})
+        master = None
+        if job.is_adoptable:  # the master is what a fastställd edition is stamped onto
+            _progress(job, "Märker utkastet")
+            master, pdf = pdf, mark_draft(pdf)
         if document_type.postprocess is not None:
             _progress(job, "Lägger till bilagor och sidnummer")
             pdf = document_type.postprocess(pdf, job)
-        master = None
-        if job.is_adoptable:  # from the same context: what a fastställd edition is stamped onto
-            _progress(job, "Sätter originalet utan vattenmärke")
-            master = render_pdf(document_type.template, {**context, "draft": False})
         _progress(job, "Sparar filen")
         job.file.save(job.filename, ContentFile(pdf), save=False)
         if master is not None:
