@@ -50,9 +50,11 @@ def years_with_board(forbund: Forbund) -> list[int]:
     return sorted(years)
 
 
-def default_year(forbund: Forbund) -> int:
-    """This year if the förbund has planned meetings in it, else the latest year that has some."""
-    years = years_with_meetings(forbund)
+def default_year(forbund: Forbund, *, years: list[int] | None = None) -> int:
+    """This year if the förbund has planned meetings in it, else the latest year that has some
+    (`years`: the years with meetings, latest first, when the caller has them already)."""
+    if years is None:
+        years = years_with_meetings(forbund)
     this_year = current_year()
     if not years or this_year in years:
         return this_year
@@ -216,3 +218,61 @@ def record_kind(content_type: ContentType | None) -> str:
         return ""
     model = content_type.model_class()
     return str(model._meta.verbose_name).capitalize() if model else content_type.model
+
+
+# Lists that grow with the förbund's history (issue #14): by default the year or what is in force,
+# the rest a year or a page at a time. ------------------------------------------------------------
+
+
+def population_years(forbund: Forbund) -> list[int]:
+    """The years with registered working-age population, latest first."""
+    rows = WorkingAgePopulation.objects.filter(forbund=forbund).values_list("year", flat=True)
+    return sorted(set(rows.order_by().distinct()), reverse=True)
+
+
+def population_default_year(years: list[int]) -> int:
+    """The year the förbund page shows first: the latest with figures up to this year (a year's
+    figures are counted afterwards), else the latest registered, else this year."""
+    this_year = current_year()
+    passed = [year for year in years if year <= this_year]
+    if passed:
+        return passed[0]
+    return years[-1] if years else this_year
+
+
+def population_rows(forbund: Forbund, year: int) -> QuerySet[WorkingAgePopulation]:
+    """The year's figures per member (kommuner, and regions where entered), by name."""
+    return (
+        WorkingAgePopulation.objects.filter(forbund=forbund, year=year)
+        .select_related("kommun")
+        .order_by("kommun__name")
+    )
+
+
+def kansliuppdrag_current(forbund: Forbund, today: datetime.date) -> QuerySet[Kansliuppdrag]:
+    """The kansli as it is and will be: assignments in force on `today` or starting later."""
+    return (
+        Kansliuppdrag.objects.filter(forbund=forbund)
+        .filter(Q(end__isnull=True) | Q(end__gte=today))
+        .select_related("person", "employer")
+        .order_by("start", "role", "pk")
+    )
+
+
+def kansliuppdrag_ended(forbund: Forbund, today: datetime.date) -> QuerySet[Kansliuppdrag]:
+    """Assignments that ended before `today`, the latest ended first."""
+    return (
+        Kansliuppdrag.objects.filter(forbund=forbund, end__lt=today)
+        .select_related("person", "employer")
+        .order_by("-end", "role", "pk")
+    )
+
+
+def group_meetings(group: Arbetsgrupp, *, since: datetime.date, earlier: bool = False) -> QuerySet:
+    """A group's meetings on or after `since` in date order; `earlier`: those before it, latest first."""
+    from .models import GroupMeeting
+
+    meetings = GroupMeeting.objects.filter(arbetsgrupp=group)
+    if earlier:
+        return meetings.filter(date__lt=since).order_by("-date")
+    return meetings.filter(date__gte=since).order_by("date")

@@ -10,6 +10,7 @@ from django.db import models, transaction
 
 from finsam import access, audit, concurrency
 
+from . import aggregates
 from .models import ActivityEvent, Arbetsgrupp, Forbund, GroupMeeting, GroupMembership, Person, User
 
 AccountEvent = ActivityEvent.Kind
@@ -47,6 +48,7 @@ def forbund_record_save(
     instance.forbund = forbund
     if instance.pk is None:
         _ask(rule, by, forbund, instance)
+    aggregates.invalidate(forbund)
 
     def check(current: models.Model) -> None:
         _ask(rule, by, forbund, current)
@@ -82,6 +84,7 @@ def forbund_update(*, forbund: Forbund, by: User, opened_version: int | None = N
 @transaction.atomic
 def group_member_add(*, arbetsgrupp: Arbetsgrupp, person: Person, role: str, by: User) -> GroupMembership:
     access.require("manage_organisation", by, arbetsgrupp.forbund)
+    aggregates.invalidate(arbetsgrupp.forbund)
     membership = GroupMembership(arbetsgrupp=arbetsgrupp, person=person, role=role)
     membership.full_clean()
     membership.save()
@@ -98,6 +101,7 @@ def group_member_add(*, arbetsgrupp: Arbetsgrupp, person: Person, role: str, by:
 def group_member_remove(*, membership: GroupMembership, by: User) -> None:
     arbetsgrupp, person = membership.arbetsgrupp, membership.person
     access.require("manage_organisation", by, arbetsgrupp.forbund)
+    aggregates.invalidate(arbetsgrupp.forbund)
     audit.deleted(
         forbund=arbetsgrupp.forbund,
         actor=by,
@@ -110,6 +114,7 @@ def group_member_remove(*, membership: GroupMembership, by: User) -> None:
 @transaction.atomic
 def group_meeting_add(*, arbetsgrupp: Arbetsgrupp, meeting: GroupMeeting, by: User) -> GroupMeeting:
     access.require("manage_organisation", by, arbetsgrupp.forbund)
+    aggregates.invalidate(arbetsgrupp.forbund)
     meeting.arbetsgrupp = arbetsgrupp
     meeting.full_clean()
     meeting.save()
@@ -126,6 +131,7 @@ def group_meeting_add(*, arbetsgrupp: Arbetsgrupp, meeting: GroupMeeting, by: Us
 def group_meeting_remove(*, meeting: GroupMeeting, by: User) -> None:
     arbetsgrupp = meeting.arbetsgrupp
     access.require("manage_organisation", by, arbetsgrupp.forbund)
+    aggregates.invalidate(arbetsgrupp.forbund)
     audit.deleted(
         forbund=arbetsgrupp.forbund,
         actor=by,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,10 +15,10 @@ from django.views.generic import DetailView, ListView, TemplateView, UpdateView
 
 from ekonomi.funding import missing_parties, missing_parties_message
 from ekonomi.selectors import budget as budget_selectors
-from finsam import access, concurrency, money
+from finsam import access, concurrency, money, pagination
 from insatser import selectors as insats_selectors
 
-from . import forms, inbox, membership, selectors, services
+from . import aggregates, forms, inbox, membership, selectors, services
 from .mixins import (
     ForbundObjectMixin,
     ForbundViewMixin,
@@ -60,31 +63,42 @@ def home(request):
 
 
 class DashboardView(ForbundViewMixin, TemplateView):
+    """The förbund's overview. Its figures are the same for everyone in the förbund and cached until a
+    service changes them (`forbund.aggregates`); the inbox, what the user may see and the latest
+    changes are read on every visit."""
+
     rule = "view_forbund"
     template_name = "forbund/dashboard.html"
+
+    def get_year(self) -> int:
+        if self.request.GET.get("ar"):
+            return super().get_year()
+        return selectors.default_year(self.forbund, years=aggregates.meeting_years(self.forbund))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         year = self.get_year()
         user = self.request.user
-        funding = budget_selectors.funding_for_year(self.forbund, year)
-        population = selectors.population_in_year(self.forbund, year)
+        figures = aggregates.year_figures(self.forbund, year)
+        insatser = aggregates.visible_insatser(figures, user, self.forbund)
         todo = inbox.inbox(user, self.forbund)
         context.update(
             year=year,
-            years=sorted({year, selectors.current_year(), *selectors.years_with_meetings(self.forbund)}),
-            funding=funding,
-            board=selectors.board_by_medlem(self.forbund, year),
-            kansli=selectors.kansli_in_year(self.forbund, year),
-            arbetsgrupper=selectors.arbetsgrupper_in_year(self.forbund, year).filter(
-                pk__in=access.arbetsgrupper_visible_to(user, self.forbund)
-            ),
-            meetings=selectors.meetings_in_year(self.forbund, year),
-            insatser=insats_selectors.insatser_running_in_year(user, self.forbund, year),
+            years=sorted({year, selectors.current_year(), *aggregates.meeting_years(self.forbund)}),
+            funding=figures.funding,
+            board=figures.board,
+            kansli=figures.kansli,
+            arbetsgrupper=aggregates.visible_arbetsgrupper(figures, user, self.forbund),
+            meetings=figures.meetings,
+            insatser=insatser,
+            # The template caches its larger tables under these (`{% cache %}`).
+            aggregates_version=aggregates.version(self.forbund),
+            cache_seconds=aggregates.TIMEOUT,
+            insatser_shown=",".join(str(insats.pk) for insats in insatser),
             inbox=todo[: inbox.DASHBOARD_ITEMS],
             inbox_more=max(len(todo) - inbox.DASHBOARD_ITEMS, 0),
-            population=population,
-            per_invanare=money.per_inhabitant(funding.total, population),
+            population=figures.population,
+            per_invanare=money.per_inhabitant(figures.funding.total, figures.population),
             activity=selectors.recent_activity(self.forbund) if context["may"].manage_organisation else [],
             role_labels=access.role_labels(user, self.forbund),
         )
@@ -114,8 +128,17 @@ class ForbundDetailView(ForbundViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["population"] = WorkingAgePopulation.objects.filter(forbund=self.forbund).select_related(
-            "kommun"
+        # One year's figures at a time (`?ar=`), the latest counted year first: a förbund gathers a
+        # row per kommun every year.
+        years = selectors.population_years(self.forbund)
+        chosen = self.request.GET.get("ar", "").isdigit()
+        year = self.get_year() if chosen else selectors.population_default_year(years)
+        context.update(
+            population=selectors.population_rows(self.forbund, year),
+            population_year=year,
+            population_total=selectors.population_in_year(self.forbund, year),
+            year=year,
+            years=sorted({year, *years}),
         )
         context["kommuner"] = selectors.medlemmar_in_year(self.forbund, selectors.current_year()).filter(
             kind=Medlem.Kind.KOMMUN
@@ -248,17 +271,26 @@ class StyrelseuppdragUpdateView(RecordUpdateView):
     model, form_class, list_url_name = Styrelseuppdrag, forms.StyrelseuppdragForm, "forbund:styrelse"
 
 
-class KansliView(ForbundViewMixin, ListView):
+class KansliView(ForbundViewMixin, TemplateView):
+    """The kansli in force and upcoming; with `?avslutade=1` the ended assignments, a page at a time."""
+
     rule = "view_forbund"
     template_name = "forbund/kansli.html"
-    context_object_name = "uppdrag_list"
 
-    def get_queryset(self):
-        return (
-            Kansliuppdrag.objects.filter(forbund=self.forbund)
-            .select_related("person", "employer")
-            .order_by("end", "role", "start")
-        )
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        ended = selectors.kansliuppdrag_ended(self.forbund, today)
+        if self.request.GET.get("avslutade"):
+            page = pagination.paginate(self.request, ended)
+            context.update(page, uppdrag_list=page["page_obj"].object_list, show_ended=True)
+        else:
+            context.update(
+                uppdrag_list=selectors.kansliuppdrag_current(self.forbund, today),
+                ended_count=ended.count(),
+                show_ended=False,
+            )
+        return context
 
 
 class KansliuppdragCreateView(RecordCreateView):
@@ -274,10 +306,15 @@ class PersonListView(ForbundViewMixin, ListView):
     rule = "view_contact_register"
     template_name = "forbund/person_list.html"
     context_object_name = "personer"
-    paginate_by = 50
 
     def get_queryset(self):
-        return Person.objects.filter(forbund=self.forbund).select_related("medlem").order_by("name")
+        return Person.objects.filter(forbund=self.forbund).select_related("medlem").order_by("name", "pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = pagination.paginate(self.request, context["personer"])
+        context.update(page, personer=page["page_obj"].object_list, unit="personer")
+        return context
 
 
 class PersonCreateView(RecordCreateView):
@@ -308,12 +345,30 @@ class ArbetsgruppDetailView(ForbundObjectMixin, DetailView):
 
     def get_queryset(self):
         # A styrgrupp follows the rules of its insats: another organisation's is not listed (404).
-        return selectors.arbetsgrupper_in_year(self.forbund).filter(
-            pk__in=access.arbetsgrupper_visible_to(self.request.user, self.forbund)
+        # Its meetings are listed below from this year on (earlier ones a page at a time), so they are
+        # not all prefetched: only the members are.
+        members = GroupMembership.objects.select_related("person", "person__medlem")
+        return (
+            selectors.arbetsgrupper_in_year(self.forbund)
+            .filter(pk__in=access.arbetsgrupper_visible_to(self.request.user, self.forbund))
+            .prefetch_related(None)
+            .prefetch_related(Prefetch("medlemmar", queryset=members))
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        first_of_year = datetime.date(timezone.localdate().year, 1, 1)
+        earlier = selectors.group_meetings(self.object, since=first_of_year, earlier=True)
+        if self.request.GET.get("tidigare"):
+            page = pagination.paginate(self.request, earlier)
+            context.update(page, meetings=page["page_obj"].object_list, show_earlier=True)
+        else:
+            context.update(
+                meetings=selectors.group_meetings(self.object, since=first_of_year),
+                earlier_count=earlier.count(),
+                show_earlier=False,
+            )
+        context["first_of_year"] = first_of_year
         if context["may"].manage_organisation:
             context["member_form"] = forms.GroupMemberForm(arbetsgrupp=self.object)
             context["meeting_form"] = forms.GroupMeetingForm()

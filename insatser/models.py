@@ -580,6 +580,15 @@ class Milestone(InsatsPart):
         verbose_name = "delmål"
         verbose_name_plural = "delmål"
         ordering = ["insats", "due", "id"]
+        indexes = [
+            # The late milestones of a förbund's insatser (`overdue_milestones`): those not done
+            # (Status.KLAR, which the class body of Meta cannot name).
+            models.Index(
+                fields=["insats", "due"],
+                name="milestone_open_due_idx",
+                condition=~models.Q(status="klar"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -49,9 +49,16 @@ def overlapping_year(year: int) -> Q:
     return Q(start__lte=last, end__gte=first)
 
 
-def insatser_running_in_year(user: User, forbund: Forbund, year: int) -> QuerySet[Insats]:
-    """Granted, running or finished insatser whose period touches the year."""
-    return insatser_for_user(user, forbund).filter(status__in=GRANTED_STATUSES).filter(overlapping_year(year))
+def insatser_running_in_year(forbund: Forbund, year: int) -> QuerySet[Insats]:
+    """Granted, running or finished insatser whose period touches the year, with their owners: all of
+    the förbund's, whoever asks. The dashboard caches them for everyone in the förbund
+    (`forbund.aggregates`) and shows each user those `access.insatser_visible_to` lets them see."""
+    return (
+        Insats.objects.filter(forbund=forbund, status__in=GRANTED_STATUSES)
+        .filter(overlapping_year(year))
+        .select_related("owner")
+        .order_by("start", "name")
+    )
 
 
 def incoming_applications(user: User, forbund: Forbund) -> QuerySet[Insats]:

@@ -52,6 +52,12 @@ class Forbund(models.Model):
         editable=False,
         help_text="Räknas upp vid varje sparning; skyddar mot att två skriver över varandra.",
     )
+    aggregates_generation = models.PositiveBigIntegerField(
+        "sammanställningarnas version",
+        default=0,
+        editable=False,
+        help_text="Räknas upp när en ändring påverkar översiktens siffror; en del av deras cachenyckel.",
+    )
 
     class Meta:
         verbose_name = "samordningsförbund"
