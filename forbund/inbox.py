@@ -3,8 +3,9 @@ place to act.
 
 One selector per role gathers that role's items; `inbox(user, forbund)` takes the union of the
 roles the user holds, drops duplicates (a samordnare who is also a ledamot sees a meeting once) and
-sorts by urgency and date. Every selector runs a fixed number of queries, whatever the amount of
-data: the dashboard and the inbox page are guarded by query-count tests.
+sorts by urgency and date. The selectors share one `Reads`, so a table two roles look at is read
+once, and every query has a fixed cost whatever the amount of data: the dashboard and the inbox page
+are guarded by query-count tests (`tests/forbund/test_inbox.py` has each role's budget).
 
 What each role sees:
 - projektägare: reports to submit (and late ones), reports returned with the samordnare's comment,
@@ -22,23 +23,24 @@ What each role sees:
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.urls import reverse
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from finsam import access
 from finsam.templatetags.sv import kr
-from forbund.accounts.selectors import people_without_account
+from forbund.accounts.selectors import people_to_invite
 from forbund.models import (
     Faststallelse,
     Forbund,
     Forhinder,
     Inkallelse,
     MeetingStatus,
-    Person,
     Role,
     Styrelsemote,
     User,
@@ -104,7 +106,31 @@ def _deadline(day: datetime.date, today: datetime.date) -> str:
 
 
 def _url(name: str, forbund: Forbund, **kwargs) -> str:
-    return reverse(name, kwargs={"forbund": forbund.slug, **kwargs})
+    """`reverse()`, resolved once per page and förbund: the inbox links hundreds of items to a handful
+    of pages that differ only in their ids (a fifth of a samordnare's inbox went to `reverse()`)."""
+    keys = tuple(kwargs)
+    ids = all(type(value) is int for value in kwargs.values())
+    pattern = _pattern(name, forbund.slug, keys, get_script_prefix(), get_urlconf()) if ids else None
+    if pattern is None:
+        return reverse(name, kwargs={"forbund": forbund.slug, **kwargs})
+    for index, key in enumerate(keys):
+        pattern = pattern.replace(f"/{_MARK + index}/", f"/{kwargs[key]}/", 1)
+    return pattern
+
+
+_MARK = 987_650  # an id no page has in its own address; replaced by the real ids
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(name: str, slug: str, keys: tuple[str, ...], prefix: str, urlconf) -> str | None:
+    """The page's address with a mark for each id, or None unless each id is a whole path segment
+    (a year, say, is not an id)."""
+    try:
+        url = reverse(name, kwargs={"forbund": slug, **{key: _MARK + i for i, key in enumerate(keys)}})
+    except NoReverseMatch:
+        return None
+    whole = all(url.count(f"/{_MARK + i}/") == 1 and url.count(str(_MARK + i)) == 1 for i in range(len(keys)))
+    return url if whole else None
 
 
 def _meeting_when(meeting: Styrelsemote) -> str:
@@ -113,49 +139,192 @@ def _meeting_when(meeting: Styrelsemote) -> str:
     return f"{meeting.date:%Y-%m-%d}{time}{place}"
 
 
+# What the inbox reads ------------------------------------------------------------------------------
+
+
+class Reads:
+    """What the inbox reads for the roles asked for, each table once and each with a fixed number of
+    queries however much waits: a table two roles look at is read in one query with each role's
+    condition (the applications and reports of a samordnare who is also projektägare, the meetings of a
+    ledamot who is also revisor, the adopted documents of a samordnare who is also revisor). Only the
+    columns the items show are read, and every query is bounded by the förbund."""
+
+    def __init__(self, user: User, forbund: Forbund, today: datetime.date, kinds: Iterable[str]):
+        self.user, self.forbund, self.today = user, forbund, today
+        self.kinds = frozenset(kinds)
+
+    def has(self, kind: str) -> bool:
+        return kind in self.kinds
+
+    @property
+    def on_board(self) -> bool:
+        return bool(self.kinds & {Kind.STYRELSELEDAMOT, Kind.ERSATTARE})
+
+    @functools.cached_property
+    def owned(self):
+        """The member organisations the projektägare acts for (as a subquery)."""
+        return access.projektagare_medlemmar(self.user, self.forbund).values("pk")
+
+    @functools.cached_property
+    def insatser(self) -> list:
+        """Applications to prepare (samordnare) and the projektägare's own to complete, by name."""
+        from insatser.models import Insats, StatusChange
+        from insatser.selectors import INCOMING_STATUSES
+
+        S = Insats.Status
+        wanted = []
+        if self.has(Kind.SAMORDNARE):
+            wanted.append(Q(status__in=INCOMING_STATUSES))
+        if self.has(Kind.PROJEKTAGARE):
+            wanted.append(Q(owner__in=self.owned, status__in=[S.UTKAST, S.KOMPLETTERING_BEGARD]))
+        if not wanted:
+            return []
+        # The comment of the latest request for komplettering, read with the projektägare's application.
+        requested = StatusChange.objects.filter(insats=OuterRef("pk"), to_status=S.KOMPLETTERING_BEGARD)
+        comment = requested.order_by("-at", "-id").values("comment")[:1]
+        comments = {"request_comment": Subquery(comment)} if self.has(Kind.PROJEKTAGARE) else {}
+        return list(
+            Insats.objects.filter(functools.reduce(operator.or_, wanted), forbund=self.forbund)
+            .select_related("owner")
+            .only("name", "status", "owner__name")
+            .annotate(**comments)
+            .order_by("name")
+        )
+
+    @functools.cached_property
+    def reports(self) -> list:
+        """Reports to review (samordnare) and the projektägare's own to write or complete."""
+        from uppfoljning.models import ReportStatusChange, Tertialrapport
+
+        S = Tertialrapport.Status
+        wanted = []
+        if self.has(Kind.SAMORDNARE):
+            wanted.append(Q(status=S.INSKICKAD))
+        if self.has(Kind.PROJEKTAGARE):
+            window = self.today + datetime.timedelta(days=REPORT_WINDOW_DAYS)
+            wanted.append(
+                Q(insats__owner__in=self.owned)
+                & (Q(status=S.RETURNERAD) | Q(status=S.UTKAST, period__due_date__lte=window))
+            )
+        if not wanted:
+            return []
+        # The comment of the latest return, read with the projektägare's report.
+        returned = ReportStatusChange.objects.filter(report=OuterRef("pk"), to_status=S.RETURNERAD)
+        comment = returned.order_by("-at", "-id").values("comment")[:1]
+        comments = {"return_comment": Subquery(comment)} if self.has(Kind.PROJEKTAGARE) else {}
+        return list(
+            # Scoped through the insats as well as the period, so the database can walk this
+            # förbund's insatser rather than every förbund's reports.
+            Tertialrapport.objects.filter(
+                functools.reduce(operator.or_, wanted),
+                insats__forbund=self.forbund,
+                period__forbund=self.forbund,
+            )
+            .select_related("insats", "period")
+            .only("status", "insats__name", "period__year", "period__kind", "period__due_date")
+            .annotate(**comments)
+            .order_by("period__due_date", "insats__name")
+        )
+
+    @functools.cached_property
+    def person(self):
+        """The board member's person record (the board's items are theirs), if the login has one."""
+        return access.person_of(self.user, self.forbund) if self.on_board else None
+
+    @functools.cached_property
+    def meetings(self) -> list[Styrelsemote]:
+        """For the board the meetings planned from today (a year's plan at most; the next one is shown)
+        with whether the person is ledamot on the day and has förhinder, and the minutes they are to
+        justera; for the revisor the year's justerade minutes."""
+        from forbund.models import MinutesApproval, Styrelseuppdrag
+
+        forbund, person = self.forbund, self.person
+        wanted, flags = [], {}
+        if self.on_board:
+            wanted.append(Q(date__gte=self.today, status__in=[MeetingStatus.PLANERAT, MeetingStatus.KALLAT]))
+        if person is not None:
+            justerare = Styrelsemote.justerare.through.objects.filter(
+                styrelsemote=OuterRef("pk"), person=person
+            )
+            approved = MinutesApproval.objects.filter(meeting=OuterRef("pk"), person=person)
+            wanted.append(
+                Q(status=MeetingStatus.JUSTERING)
+                & (Q(ordforande=person) | Exists(justerare))
+                & ~Exists(approved)
+            )
+            seat = Styrelseuppdrag.objects.filter(
+                Q(end__isnull=True) | Q(end__gte=OuterRef("date")),
+                forbund=forbund,
+                person=person,
+                role=Styrelseuppdrag.Role.LEDAMOT,
+                start__lte=OuterRef("date"),
+            )
+            standing = Forhinder.objects.filter(
+                meeting=OuterRef("pk"), person=person, withdrawn_at__isnull=True
+            )
+            flags = {"is_ledamot": Exists(seat), "has_forhinder": Exists(standing)}
+        if self.has(Kind.REVISOR):
+            wanted.append(Q(status=MeetingStatus.JUSTERAT, date__year=self.today.year))
+        if not wanted:
+            return []
+        return list(
+            Styrelsemote.objects.filter(functools.reduce(operator.or_, wanted), forbund=forbund)
+            .only("date", "start_time", "place", "status")
+            .annotate(**flags)
+            .order_by("date", "start_time")
+        )
+
+    @functools.cached_property
+    def adoptions(self) -> list[Faststallelse]:
+        """Adopted documents from last year on: what the samordnare no longer needs to ask for and what
+        the revisor reads."""
+        if not (self.has(Kind.SAMORDNARE) or self.has(Kind.REVISOR)):
+            return []
+        return list(
+            Faststallelse.objects.filter(
+                forbund=self.forbund, withdrawn_on__isnull=True, year__gte=self.today.year - 1
+            )
+            .select_related("item")
+            .only("kind", "year", "adopted_on", "dokumentjobb", "item__paragraph")
+            .order_by("-year", "kind")
+        )
+
+
+def _reads(reads: Reads | None, kind: str, user: User, forbund: Forbund, today: datetime.date) -> Reads:
+    return reads if reads is not None else Reads(user, forbund, today, {kind})
+
+
 # Projektägare ------------------------------------------------------------------------------------
 
 
-def projektagare_items(user: User, forbund: Forbund, today: datetime.date) -> list[Item]:
+def projektagare_items(
+    user: User, forbund: Forbund, today: datetime.date, reads: Reads | None = None
+) -> list[Item]:
     """Their own organisation's reports to submit or returned, applications to complete and the
-    confirmations asked of them (4 queries)."""
-    from insatser.models import Insats, StatusChange
+    confirmations asked of them (3 queries, and one for their organisations unless already read)."""
+    from insatser.models import Insats
     from insatser.selectors import confirmations_awaiting
-    from uppfoljning.models import ReportStatusChange, Tertialrapport
+    from uppfoljning.models import Tertialrapport
 
-    owned = access.projektagare_medlemmar(user, forbund).values("pk")
+    reads = _reads(reads, Kind.PROJEKTAGARE, user, forbund, today)
     items: list[Item] = []
     S = Tertialrapport.Status
-    reports = (
-        Tertialrapport.objects.filter(period__forbund=forbund, insats__owner__in=owned)
-        .filter(
-            Q(status=S.RETURNERAD)
-            | Q(status=S.UTKAST, period__due_date__lte=today + datetime.timedelta(days=REPORT_WINDOW_DAYS))
-        )
-        .select_related("insats", "period")
-        .prefetch_related(
-            Prefetch(
-                "status_changes",
-                queryset=ReportStatusChange.objects.filter(to_status=S.RETURNERAD).order_by("at", "id"),
-                to_attr="returns",
-            )
-        )
-        .order_by("period__due_date", "insats__name")
-    )
-    for report in reports:
+    for report in reads.reports:
+        if report.status not in (S.RETURNERAD, S.UTKAST):
+            continue  # a samordnare's, to review (the conditions of the two roles differ in status)
         url = _url("uppfoljning:report_edit", forbund, pk=report.pk)
+        due = report.period.due_date
         if report.status == S.RETURNERAD:
-            last = report.returns[-1] if report.returns else None
             items.append(
                 Item(
                     group="Rapporter",
                     label=f"Rapport returnerad: {report.insats.name}, {report.period}",
                     url=url,
                     detail="Samordnaren har skickat tillbaka rapporten för komplettering.",
-                    date=report.period.due_date,
+                    date=due,
                     date_label="sista dag",
-                    urgency=_deadline(report.period.due_date, today),
-                    comment=last.comment if last else "",
+                    urgency=_deadline(due, today),
+                    comment=report.return_comment or "",
                 )
             )
         else:
@@ -165,42 +334,24 @@ def projektagare_items(user: User, forbund: Forbund, today: datetime.date) -> li
                     label=f"Rapport att lämna: {report.insats.name}, {report.period}",
                     url=url,
                     detail="Fyll i och skicka in rapporten.",
-                    date=report.period.due_date,
+                    date=due,
                     date_label="sista dag",
-                    urgency=_deadline(report.period.due_date, today),
+                    urgency=_deadline(due, today),
                 )
             )
-    applications = (
-        Insats.objects.filter(
-            forbund=forbund,
-            owner__in=owned,
-            status__in=[Insats.Status.UTKAST, Insats.Status.KOMPLETTERING_BEGARD],
-        )
-        .prefetch_related(
-            Prefetch(
-                "status_changes",
-                queryset=StatusChange.objects.filter(to_status=Insats.Status.KOMPLETTERING_BEGARD).order_by(
-                    "at", "id"
-                ),
-                to_attr="requests",
-            )
-        )
-        .order_by("name")
-    )
-    for insats in applications:
+    for insats in reads.insatser:
         url = _url("insatser:detail", forbund, pk=insats.pk)
         if insats.status == Insats.Status.KOMPLETTERING_BEGARD:
-            last = insats.requests[-1] if insats.requests else None
             items.append(
                 Item(
                     group="Ansökningar",
                     label=f"Komplettera ansökan: {insats.name}",
                     url=url,
                     detail="Samordnaren har begärt komplettering innan ansökan bereds.",
-                    comment=last.comment if last else "",
+                    comment=insats.request_comment or "",
                 )
             )
-        else:
+        elif insats.status == Insats.Status.UTKAST:
             items.append(
                 Item(
                     group="Ansökningar",
@@ -226,29 +377,17 @@ def projektagare_items(user: User, forbund: Forbund, today: datetime.date) -> li
 # Styrelsen ----------------------------------------------------------------------------------------
 
 
-def board_items(user: User, forbund: Forbund, today: datetime.date) -> list[Item]:
+def board_items(user: User, forbund: Forbund, today: datetime.date, reads: Reads | None = None) -> list[Item]:
     """The next meeting with its papers and förhinder, minutes to justera, and for an ersättare the
-    requests to serve and the meetings where they serve (at most 6 queries)."""
+    requests to serve and the meetings where they serve (3 queries: the person, the meetings, the
+    requests; 2 for a login without a person record)."""
+    reads = _reads(reads, Kind.STYRELSELEDAMOT, user, forbund, today)
     items: list[Item] = []
-    person = access.person_of(user, forbund)
-    upcoming = (
-        Styrelsemote.objects.filter(
-            forbund=forbund, date__gte=today, status__in=[MeetingStatus.PLANERAT, MeetingStatus.KALLAT]
-        )
-        .order_by("date", "start_time")
-        .first()
-    )
-    if upcoming is not None:
-        items.extend(_next_meeting_items(forbund, upcoming, person, today))
-    if person is None:
-        return items
-    to_approve = (
-        Styrelsemote.objects.filter(forbund=forbund, status=MeetingStatus.JUSTERING)
-        .filter(Q(ordforande=person) | Q(justerare=person))
-        .exclude(approvals__person=person)
-        .distinct()
-        .order_by("date")
-    )
+    planned = [m for m in reads.meetings if m.status in (MeetingStatus.PLANERAT, MeetingStatus.KALLAT)]
+    if planned:
+        items.extend(_next_meeting_items(forbund, planned[0], today))  # by date and time
+    # The revisor's justerade minutes, read in the same query, are not the board's.
+    to_approve = [m for m in reads.meetings if m.status == MeetingStatus.JUSTERING]
     for meeting in to_approve:
         items.append(
             Item(
@@ -260,9 +399,11 @@ def board_items(user: User, forbund: Forbund, today: datetime.date) -> list[Item
                 date_label="mötet",
             )
         )
+    if reads.person is None:
+        return items  # no person, no seat: nobody asks them or lists them as justerare
     asked = (
         Inkallelse.objects.filter(
-            person=person,
+            person=reads.person,
             voided_at__isnull=True,
             forhinder__withdrawn_at__isnull=True,
             forhinder__meeting__forbund=forbund,
@@ -270,23 +411,33 @@ def board_items(user: User, forbund: Forbund, today: datetime.date) -> list[Item
         )
         .exclude(answer=Inkallelse.Answer.NEJ)
         .select_related("forhinder__person", "forhinder__meeting")
+        .only(
+            "answer",
+            "voided_at",
+            "forhinder__note",
+            "forhinder__person__name",
+            "forhinder__meeting__date",
+            "forhinder__meeting__start_time",
+            "forhinder__meeting__place",
+        )
         .order_by("forhinder__meeting__date", "asked_at")
     )
     for ask in asked:
         meeting = ask.forhinder.meeting
         packet = _url("forbund:motespaket_html", forbund, pk=meeting.pk)
         if ask.is_waiting:
+            answer = _url("forbund:inkallelse", forbund, pk=meeting.pk, ask_pk=ask.pk)
             items.append(
                 Item(
                     group="Styrelsemöten",
                     label=f"Kan du tjänstgöra för {ask.forhinder.person} den {meeting.date:%Y-%m-%d}?",
-                    url=ask.get_absolute_url(),
+                    url=answer,
                     detail=f"Ledamoten har förhinder. Mötet: {_meeting_when(meeting)}.",
                     date=meeting.date,
                     date_label="mötet",
                     urgency=_deadline(meeting.date, today),
                     comment=ask.forhinder.note,
-                    actions=(Action("Svara", ask.get_absolute_url()), Action("Handlingar", packet)),
+                    actions=(Action("Svara", answer), Action("Handlingar", packet)),
                 )
             )
         else:
@@ -299,22 +450,26 @@ def board_items(user: User, forbund: Forbund, today: datetime.date) -> list[Item
                     date=meeting.date,
                     date_label="mötet",
                     urgency=Urgency.INFO,
-                    actions=(Action("Handlingar", packet), Action("Mötet", meeting.get_absolute_url())),
+                    actions=(
+                        Action("Handlingar", packet),
+                        Action("Mötet", _url("forbund:mote", forbund, pk=meeting.pk)),
+                    ),
                 )
             )
     return items
 
 
-def _next_meeting_items(
-    forbund: Forbund, meeting: Styrelsemote, person: Person | None, today: datetime.date
-) -> list[Item]:
+def _next_meeting_items(forbund: Forbund, meeting: Styrelsemote, today: datetime.date) -> list[Item]:
+    """The next meeting, and for a ledamot on its day (`meeting.is_ledamot`) förhinder to report or
+    the one reported (`meeting.has_forhinder`)."""
     packet = _url("forbund:motespaket_html", forbund, pk=meeting.pk)
+    page = _url("forbund:mote", forbund, pk=meeting.pk)
     called = meeting.status == MeetingStatus.KALLAT
     items = [
         Item(
             group="Styrelsemöten",
             label=f"Nästa styrelsemöte {meeting.date:%Y-%m-%d}",
-            url=packet if called else meeting.get_absolute_url(),
+            url=packet if called else page,
             detail=_meeting_when(meeting)
             + (
                 ". Kallelsen är skickad; läs handlingarna." if called else ". Kallelsen är inte skickad ännu."
@@ -322,26 +477,23 @@ def _next_meeting_items(
             date=meeting.date,
             date_label="mötet",
             urgency=Urgency.INFO,
-            actions=(Action("Handlingar", packet), Action("Mötet", meeting.get_absolute_url())),
+            actions=(Action("Handlingar", packet), Action("Mötet", page)),
         )
     ]
-    if person is None or not access.is_ledamot_at(person, meeting):
+    if not getattr(meeting, "is_ledamot", False):  # read only for a login with a person record
         return items
-    standing = Forhinder.objects.filter(meeting=meeting, person=person, withdrawn_at__isnull=True).first()
-    anchor = f"{meeting.get_absolute_url()}#forhinder"
-    if standing is None:
+    if not meeting.has_forhinder:
+        report = _url("forbund:forhinder_report", forbund, pk=meeting.pk)
         items.append(
             Item(
                 group="Styrelsemöten",
                 label=f"Kan du inte komma den {meeting.date:%Y-%m-%d}?",
-                url=_url("forbund:forhinder_report", forbund, pk=meeting.pk),
+                url=report,
                 detail="Anmäl förhinder så kallas din ersättare in i tur och ordning.",
                 date=meeting.date,
                 date_label="mötet",
                 urgency=Urgency.INFO,
-                actions=(
-                    Action("Anmäl förhinder", _url("forbund:forhinder_report", forbund, pk=meeting.pk)),
-                ),
+                actions=(Action("Anmäl förhinder", report),),
             )
         )
     else:
@@ -349,7 +501,7 @@ def _next_meeting_items(
             Item(
                 group="Styrelsemöten",
                 label=f"Du har anmält förhinder till mötet {meeting.date:%Y-%m-%d}",
-                url=anchor,
+                url=f"{page}#forhinder",
                 detail="Se vilken ersättare som tjänstgör, eller återkalla förhindret om du kan komma.",
                 date=meeting.date,
                 date_label="mötet",
@@ -362,34 +514,33 @@ def _next_meeting_items(
 # Ekonom -------------------------------------------------------------------------------------------
 
 
-def ekonom_items(user: User, forbund: Forbund, today: datetime.date) -> list[Item]:
+def ekonom_items(
+    user: User, forbund: Forbund, today: datetime.date, reads: Reads | None = None
+) -> list[Item]:
     """Invoices to attest (not those the ekonom registered: someone else attests) or pay, and the
-    months of the year up to last month without ledger rows (2 queries)."""
+    months of the year up to last month without ledger rows (2 queries; paid invoices and other years'
+    ledger rows are not read)."""
     from ekonomi.models import Invoice, LedgerEntry
 
     items: list[Item] = []
+    S = Invoice.Status
     invoices = (
-        Invoice.objects.filter(
-            forbund=forbund, status__in=[Invoice.Status.MOTTAGEN, Invoice.Status.ATTESTERAD]
-        )
+        Invoice.objects.filter(forbund=forbund, status__in=[S.MOTTAGEN, S.ATTESTERAD])
+        .exclude(status=S.MOTTAGEN, registered_by=user)
         .select_related("insats")
+        .only("number", "period_start", "period_end", "amount", "received_on", "status", "insats__name")
         .order_by("received_on", "pk")
     )
+    invoice_list = _url("ekonomi:invoice_list", forbund)
     for invoice in invoices:
         number = f" nr {invoice.number}" if invoice.number else ""
-        url = f"{_url('ekonomi:invoice_list', forbund)}?insats={invoice.insats_id}"
         period = f"{invoice.period_start:%Y-%m-%d}–{invoice.period_end:%Y-%m-%d}"
-        if invoice.status == Invoice.Status.MOTTAGEN:
-            if invoice.registered_by_id == user.pk:
-                continue
-            label = f"Attestera faktura{number}: {invoice.insats.name}"
-        else:
-            label = f"Betala faktura{number}: {invoice.insats.name}"
+        verb = "Attestera" if invoice.status == S.MOTTAGEN else "Betala"
         items.append(
             Item(
                 group="Ekonomi",
-                label=label,
-                url=url,
+                label=f"{verb} faktura{number}: {invoice.insats.name}",
+                url=f"{invoice_list}?insats={invoice.insats_id}",
                 detail=f"{kr(invoice.amount)} för {period}.",
                 date=invoice.received_on,
                 date_label="mottagen",
@@ -401,6 +552,7 @@ def ekonom_items(user: User, forbund: Forbund, today: datetime.date) -> list[Ite
         LedgerEntry.objects.filter(
             ledger_import__forbund=forbund, ledger_import__replaced_by__isnull=True, year=year
         )
+        .order_by()  # the default ordering would make every row distinct
         .values_list("month", flat=True)
         .distinct()
     )
@@ -410,7 +562,7 @@ def ekonom_items(user: User, forbund: Forbund, today: datetime.date) -> list[Ite
             Item(
                 group="Ekonomi",
                 label=f"Huvudbok saknas för {', '.join(MONTHS[m - 1] for m in missing)} {year}",
-                url=f"{_url('ekonomi:ledger_import', forbund)}",
+                url=_url("ekonomi:ledger_import", forbund),
                 detail="Läs in huvudboken från redovisningsbyrån så att utfallet stämmer.",
                 date=last_month,
                 date_label="till och med",
@@ -423,29 +575,31 @@ def ekonom_items(user: User, forbund: Forbund, today: datetime.date) -> list[Ite
 # Samordnare -----------------------------------------------------------------------------------------
 
 
-def samordnare_items(user: User, forbund: Forbund, today: datetime.date) -> list[Item]:
+def samordnare_items(
+    user: User, forbund: Forbund, today: datetime.date, reads: Reads | None = None
+) -> list[Item]:
     """Applications to prepare, reports to review, late milestones, documents of the year without an
-    adopted version, förhinder without a serving ersättare and people without accounts (10 queries)."""
+    adopted version, förhinder without a serving ersättare and people without accounts (6 queries)."""
+    from insatser.models import Insats
     from insatser.selectors import INCOMING_STATUSES, overdue_milestones
-    from uppfoljning.selectors import reports_to_review
+    from uppfoljning.models import Tertialrapport
 
+    reads = _reads(reads, Kind.SAMORDNARE, user, forbund, today)
     items: list[Item] = []
-    incoming = (
-        access.insatser_visible_to(user, forbund)
-        .filter(status__in=INCOMING_STATUSES)
-        .select_related("owner")
-        .order_by("name")
-    )
-    for insats in incoming:
+    for insats in reads.insatser:
+        if insats.status not in INCOMING_STATUSES:
+            continue  # a projektägare's own draft
         items.append(
             Item(
                 group="Ansökningar",
                 label=f"Bered ansökan: {insats.name}",
                 url=_url("insatser:detail", forbund, pk=insats.pk),
-                detail=f"{insats.get_status_display()} ({insats.owner}).",
+                detail=f"{Insats.Status(insats.status).label} ({insats.owner}).",
             )
         )
-    for report in reports_to_review(user, forbund):
+    for report in reads.reports:
+        if report.status != Tertialrapport.Status.INSKICKAD:
+            continue
         items.append(
             Item(
                 group="Rapporter",
@@ -456,34 +610,33 @@ def samordnare_items(user: User, forbund: Forbund, today: datetime.date) -> list
                 date_label="sista dag",
             )
         )
-    for milestone in overdue_milestones(user, forbund):
+    late = overdue_milestones(user, forbund).values_list("insats_id", "insats__name", "title", "due")
+    for insats_id, insats_name, title, due in late:
         items.append(
             Item(
                 group="Insatser",
-                label=f"Försenat delmål: {milestone.insats.name} – {milestone.title}",
-                url=f"{_url('insatser:detail', forbund, pk=milestone.insats_id)}#delmal",
+                label=f"Försenat delmål: {insats_name} – {title}",
+                url=f"{_url('insatser:detail', forbund, pk=insats_id)}#delmal",
                 detail="Delmålet är inte markerat som klart.",
-                date=milestone.due,
+                date=due,
                 date_label="skulle vara klart",
                 urgency=Urgency.LATE,
             )
         )
-    items.extend(_documents_to_adopt(forbund, today))
+    items.extend(_documents_to_adopt(forbund, today, reads.adoptions))
     items.extend(_forhinder_without_ersattare(forbund, today))
     items.extend(_people_without_accounts(forbund))
     return items
 
 
-def _documents_to_adopt(forbund: Forbund, today: datetime.date) -> list[Item]:
+def _documents_to_adopt(forbund: Forbund, today: datetime.date, adoptions: list[Faststallelse]) -> list[Item]:
     """The verksamhetsplan is adopted before its year starts (next year's is asked for from
     September); the årsredovisning of last year by the end of March."""
     wanted = [("verksamhetsplan", today.year, datetime.date(today.year - 1, 12, 31))]
     if today.month >= 9:
         wanted.append(("verksamhetsplan", today.year + 1, datetime.date(today.year, 12, 31)))
     wanted.append(("arsredovisning", today.year - 1, datetime.date(today.year, 3, 31)))
-    adopted = set(
-        Faststallelse.objects.filter(forbund=forbund, withdrawn_on__isnull=True).values_list("kind", "year")
-    )
+    adopted = {(adoption.kind, adoption.year) for adoption in adoptions}
     items = []
     for kind, year, deadline in wanted:
         if (kind, year) in adopted:
@@ -504,25 +657,23 @@ def _documents_to_adopt(forbund: Forbund, today: datetime.date) -> list[Item]:
 
 
 def _forhinder_without_ersattare(forbund: Forbund, today: datetime.date) -> list[Item]:
+    serving = Inkallelse.objects.filter(
+        forhinder=OuterRef("pk"), answer=Inkallelse.Answer.JA, voided_at__isnull=True
+    )
     standing = (
         Forhinder.objects.filter(
             meeting__forbund=forbund, meeting__date__gte=today, withdrawn_at__isnull=True
         )
-        .exclude(
-            Exists(
-                Inkallelse.objects.filter(
-                    forhinder=OuterRef("pk"), answer=Inkallelse.Answer.JA, voided_at__isnull=True
-                )
-            )
-        )
+        .exclude(Exists(serving))
         .select_related("person", "meeting")
+        .only("note", "person__name", "meeting__date")
         .order_by("meeting__date", "person__name")
     )
     return [
         Item(
             group="Styrelsemöten",
             label=f"Förhinder: {f.person} den {f.meeting.date:%Y-%m-%d}",
-            url=f.get_absolute_url(),
+            url=f"{_url('forbund:mote', forbund, pk=f.meeting_id)}#forhinder",
             detail="Ingen ersättare har tackat ja ännu.",
             date=f.meeting.date,
             date_label="mötet",
@@ -536,32 +687,31 @@ def _forhinder_without_ersattare(forbund: Forbund, today: datetime.date) -> list
 def _people_without_accounts(forbund: Forbund) -> list[Item]:
     """Board members and kansli, in office or about to be, whose person has no login and no invitation
     waiting: they cannot read the papers, report förhinder or justera. Each links to the invitation
-    prefilled with the person's name, e-mail and the roles their assignments suggest (3 queries)."""
+    prefilled with the person's name, e-mail and the roles their assignments suggest (1 query)."""
+    invite = _url("forbund:invite", forbund)
     return [
         Item(
             group="Konton",
             label=f"{entry.person.name} har inget konto",
-            url=f"{_url('forbund:invite', forbund)}?person={entry.person.pk}&tillbaka=inbox",
+            url=f"{invite}?person={entry.person.pk}&tillbaka=inbox",
             detail=f"{', '.join(entry.assignments)}: bjud in personen, som behöver ett konto för att läsa "
             "handlingar, anmäla förhinder och justera.",
         )
-        for entry in people_without_account(forbund)
-        if entry.invitation is None
+        for entry in people_to_invite(forbund)
     ]
 
 
 # Revisor ------------------------------------------------------------------------------------------
 
 
-def revisor_items(user: User, forbund: Forbund, today: datetime.date) -> list[Item]:
-    """The year's adopted documents (and last year's årsredovisning) and justerade minutes (2 queries)."""
+def revisor_items(
+    user: User, forbund: Forbund, today: datetime.date, reads: Reads | None = None
+) -> list[Item]:
+    """The year's adopted documents (and last year's årsredovisning) and justerade minutes (2 queries,
+    shared with a samordnare's documents and a ledamot's meetings)."""
+    reads = _reads(reads, Kind.REVISOR, user, forbund, today)
     items: list[Item] = []
-    documents = (
-        Faststallelse.objects.filter(forbund=forbund, withdrawn_on__isnull=True, year__gte=today.year - 1)
-        .select_related("dokumentjobb", "item")
-        .order_by("-year", "kind")
-    )
-    for adoption in documents:
+    for adoption in reads.adoptions:
         items.append(
             Item(
                 group="Dokument",
@@ -574,10 +724,9 @@ def revisor_items(user: User, forbund: Forbund, today: datetime.date) -> list[It
                 urgency=Urgency.INFO,
             )
         )
-    minutes = Styrelsemote.objects.filter(
-        forbund=forbund, date__year=today.year, status=MeetingStatus.JUSTERAT
-    ).order_by("date")
-    for meeting in minutes:
+    for meeting in reads.meetings:
+        if meeting.status != MeetingStatus.JUSTERAT or meeting.date.year != today.year:
+            continue
         items.append(
             Item(
                 group="Protokoll",
@@ -594,7 +743,7 @@ def revisor_items(user: User, forbund: Forbund, today: datetime.date) -> list[It
 
 # The union ------------------------------------------------------------------------------------------
 
-SELECTORS: dict[str, Callable[[User, Forbund, datetime.date], list[Item]]] = {
+SELECTORS: dict[str, Callable[..., list[Item]]] = {
     Kind.PROJEKTAGARE: projektagare_items,
     Kind.STYRELSELEDAMOT: board_items,
     Kind.ERSATTARE: board_items,
@@ -606,14 +755,15 @@ SELECTORS: dict[str, Callable[[User, Forbund, datetime.date], list[Item]]] = {
 
 def inbox(user: User, forbund: Forbund, today: datetime.date | None = None) -> list[Item]:
     """Everything waiting for the user in the förbund, for all the roles they hold, each item once,
-    the late first, then by date."""
+    the late first, then by date. The roles share one `Reads`, so a table is read once."""
     today = today or timezone.localdate()
     held = access.roles(user, forbund)
+    reads = Reads(user, forbund, today, held)
     chosen: list[Callable] = []
     for kind, selector in SELECTORS.items():
         if kind in held and selector not in chosen:
             chosen.append(selector)
-    return dedupe(item for selector in chosen for item in selector(user, forbund, today))
+    return dedupe(item for selector in chosen for item in selector(user, forbund, today, reads))
 
 
 def dedupe(items: Iterable[Item]) -> list[Item]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import CharField, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from ..models import Forbund, Invitation, Kansliuppdrag, Person, Role, Styrelseuppdrag, User
@@ -20,6 +21,8 @@ KANSLI_KINDS = {
     Kansliuppdrag.Role.SAMORDNARE: Role.Kind.SAMORDNARE,
     Kansliuppdrag.Role.EKONOM: Role.Kind.EKONOM,
 }
+SEAT_LABELS = dict(Styrelseuppdrag.Role.choices)
+STAFF_LABELS = dict(Kansliuppdrag.Role.choices)
 
 
 @dataclass
@@ -83,29 +86,9 @@ def people_without_account(
     forbund: Forbund, invitations: list[Invitation] | None = None
 ) -> list[Unaccounted]:
     """Persons with a board seat or kansli entry that is current or coming, and no login; each with
-    the roles their assignments suggest and any invitation already waiting for them."""
-    day = timezone.localdate()
-    people: dict[int, Unaccounted] = {}
-    seats = (
-        Styrelseuppdrag.objects.filter(forbund=forbund, person__user__isnull=True)
-        .filter(current_assignment_q(day))
-        .select_related("person", "medlem")
-        .order_by("person__name", "start")
-    )
-    for seat in seats:
-        entry = people.setdefault(seat.person_id, Unaccounted(seat.person))
-        entry.assignments.append(f"{seat.get_role_display()} för {seat.medlem}")
-        _add_kind(entry, BOARD_KINDS.get(seat.role))
-    staff = (
-        Kansliuppdrag.objects.filter(forbund=forbund, person__user__isnull=True)
-        .filter(current_assignment_q(day))
-        .select_related("person")
-        .order_by("person__name", "start")
-    )
-    for entry_row in staff:
-        entry = people.setdefault(entry_row.person_id, Unaccounted(entry_row.person))
-        entry.assignments.append(f"{entry_row.get_role_display()} i kansliet")
-        _add_kind(entry, KANSLI_KINDS.get(entry_row.role))
+    the roles their assignments suggest and any invitation already waiting for them (one query, and
+    one more for the invitations unless they are given)."""
+    people = _unaccounted(forbund, uninvited_only=False)
     if invitations is None:
         invitations = open_invitations(forbund)
     waiting = {}
@@ -114,10 +97,59 @@ def people_without_account(
             if invitation.person_id:
                 waiting.setdefault(("person", invitation.person_id), invitation)
             waiting.setdefault(("email", invitation.email), invitation)
-    for entry in people.values():
+    for entry in people:
         entry.invitation = waiting.get(("person", entry.person.pk)) or (
             waiting.get(("email", entry.person.email.lower())) if entry.person.email else None
         )
+    return people
+
+
+def people_to_invite(forbund: Forbund) -> list[Unaccounted]:
+    """Those of `people_without_account` that no invitation waits for: the samordnare's to-do (one
+    query)."""
+    return _unaccounted(forbund, uninvited_only=True)
+
+
+def _unaccounted(forbund: Forbund, *, uninvited_only: bool) -> list[Unaccounted]:
+    """The board seats and kansli entries, current or coming, of persons without a login, read in one
+    query (a union of the two registers, only the columns shown) and gathered per person by name."""
+    day = timezone.localdate()
+    # A pending invitation names the person or is sent to their address (stored in lower case).
+    invited = Invitation.objects.filter(Invitation.pending_q(), forbund=forbund).filter(
+        Q(person=OuterRef("person_id")) | Q(email=Lower(OuterRef("person__email")))
+    )
+
+    def rows(model, source: int, medlem_name):
+        assignments = (
+            model.objects.filter(forbund=forbund, person__user__isnull=True)
+            .filter(current_assignment_q(day))
+            .annotate(source=Value(source), medlem_name=medlem_name)
+        )
+        if uninvited_only:
+            assignments = assignments.exclude(Exists(invited))
+        return assignments.order_by().values_list(
+            "person_id", "person__name", "person__email", "role", "start", "source", "medlem_name"
+        )
+
+    seats = rows(Styrelseuppdrag, 0, F("medlem__name"))
+    staff = rows(Kansliuppdrag, 1, Value("", output_field=CharField()))
+    # Seats before kansli entries, each by start (the order the assignments are listed in).
+    union = seats.union(staff, all=True).order_by("source", "start", "person_id")
+    people: dict[int, Unaccounted] = {}
+    for person_id, name, email, role, _start, source, medlem_name in union:
+        if person_id not in people:
+            # Only the fields shown are read; the others load on access, as with `only()`.
+            person = Person.from_db(
+                union.db, ["id", "forbund_id", "name", "email"], [person_id, forbund.pk, name, email]
+            )
+            people[person_id] = Unaccounted(person)
+        entry = people[person_id]
+        if source == 0:
+            entry.assignments.append(f"{SEAT_LABELS.get(role, role)} för {medlem_name}")
+            _add_kind(entry, BOARD_KINDS.get(role))
+        else:
+            entry.assignments.append(f"{STAFF_LABELS.get(role, role)} i kansliet")
+            _add_kind(entry, KANSLI_KINDS.get(role))
     return sorted(people.values(), key=lambda entry: entry.person.name.lower())
 
 

@@ -16,6 +16,8 @@ from forbund.models import (
     AgendaItem,
     Dokumentjobb,
     Faststallelse,
+    Forhinder,
+    Inkallelse,
     MeetingStatus,
     MinutesApproval,
     Person,
@@ -495,3 +497,134 @@ def test_seats_are_read_for_the_day_not_forever(forbund):
     StyrelsemoteFactory(forbund=forbund, date=TODAY + datetime.timedelta(days=3))
     assert not any("förhinder" in item.detail for item in inbox.board_items(ledamot.user, forbund, TODAY))
     assert Styrelseuppdrag.objects.count() == 1
+
+
+# The same queries for 2 and for 10 of each item, for every role -----------------------------------
+
+# The most queries each inbox may cost (besides the one that reads the login's roles); a guard against
+# growth, set at what the inbox costs. The documents (at most three a year) do not grow.
+INBOX_QUERIES = {
+    K.SAMORDNARE: 6,
+    K.EKONOM: 2,
+    K.STYRELSELEDAMOT: 3,
+    K.ERSATTARE: 3,
+    K.PROJEKTAGARE: 4,
+    K.REVISOR: 2,
+    "several": 11,  # a ledamot who is also samordnare, projektägare and revisor
+}
+
+
+@pytest.fixture
+def cast(forbund):
+    """A login per role; the ledamot and the ersättare with their person and seat."""
+    owner = MedlemFactory(forbund=forbund, name="Ägaren")
+    kommun = MedlemFactory(forbund=forbund, name="Kommunen")
+    users = {
+        kind: user_with_role(forbund, kind, **({"medlem": owner} if kind == K.PROJEKTAGARE else {}))
+        for kind, _ in Role.Kind.choices
+    }
+    persons = {}
+    for kind, seat in ((K.STYRELSELEDAMOT, "ledamot"), (K.ERSATTARE, "ersattare")):
+        persons[kind] = PersonFactory(forbund=forbund, name=f"Inloggad {seat}", user=users[kind])
+        StyrelseuppdragFactory(
+            forbund=forbund, medlem=kommun, person=persons[kind], role=seat, start=D(2020, 1, 1), end=None
+        )
+    several = user_with_role(forbund, K.STYRELSELEDAMOT)
+    seat = StyrelseuppdragFactory(
+        forbund=forbund, medlem=kommun, role="ledamot", start=D(2020, 1, 1), end=None
+    )
+    Person.objects.filter(pk=seat.person_id).update(user=several)
+    for kind in (K.SAMORDNARE, K.REVISOR):
+        Role.objects.create(user=several, forbund=forbund, kind=kind)
+    Role.objects.create(user=several, forbund=forbund, kind=K.PROJEKTAGARE, medlem=owner)
+    users["several"] = several
+    adopt(forbund, "arsredovisning", timezone.localdate().year - 1)  # for the revisor
+    return {"owner": owner, "kommun": kommun, "users": users, "persons": persons}
+
+
+def add_items(forbund, cast, start: int, stop: int) -> None:
+    """Items start..stop-1 of every kind an inbox lists."""
+    from uppfoljning.models import ReportStatusChange
+
+    today = timezone.localdate()
+    owner, users, persons = cast["owner"], cast["users"], cast["persons"]
+    for i in range(start, stop):
+        # The projektägare: a report to write and one returned, a draft, a komplettering, a confirmation.
+        own = InsatsFactory(forbund=forbund, owner=owner, name=f"Egen {i}")
+        p = ReportPeriodFactory(
+            forbund=forbund, year=2000 + i, kind="T1", due_date=today + datetime.timedelta(5)
+        )
+        TertialrapportFactory(period=p, insats=own)
+        returned = TertialrapportFactory.create_returned(
+            period=p, insats=InsatsFactory(forbund=forbund, owner=owner, name=f"Returnerad {i}")
+        )
+        ReportStatusChange.objects.create(
+            report=returned, from_status="inskickad", to_status="returnerad", by=users[K.SAMORDNARE]
+        )
+        InsatsFactory(forbund=forbund, owner=owner, name=f"Utkast {i}", status=Insats.Status.UTKAST)
+        completion = InsatsFactory(
+            forbund=forbund, owner=owner, name=f"Kompletteras {i}", status=Insats.Status.KOMPLETTERING_BEGARD
+        )
+        StatusChangeFactory(insats=completion, from_status="under_beredning", comment=f"Fråga {i}")
+        ConfirmationFactory(
+            insats=InsatsFactory(forbund=forbund, name=f"Gemensam {i}", status=Insats.Status.INSKICKAD),
+            medlem=owner,
+            representative=users[K.PROJEKTAGARE],
+            answer="",
+            answered_at=None,
+            method="",
+        )
+        # The samordnare: the application above to prepare, a report to review, a late milestone,
+        # people without an account, a förhinder without an ersättare.
+        TertialrapportFactory.create_submitted(
+            period=p, insats=InsatsFactory(forbund=forbund, name=f"Granskas {i}")
+        )
+        MilestoneFactory(insats=own, due=today - datetime.timedelta(days=1))
+        absent = PersonFactory(forbund=forbund, name=f"Utan konto {i}")
+        StyrelseuppdragFactory(
+            forbund=forbund,
+            medlem=cast["kommun"],
+            person=absent,
+            role="ledamot",
+            start=D(2020, 1, 1),
+            end=None,
+        )
+        KansliuppdragFactory(forbund=forbund, person__name=f"Kansli utan konto {i}", role="ekonom", end=None)
+        meeting = StyrelsemoteFactory(forbund=forbund, date=today + datetime.timedelta(days=30 + i))
+        forhinder = Forhinder.objects.create(meeting=meeting, person=absent, reported_by=users[K.SAMORDNARE])
+        # The ersättare: asked to serve, or serving.
+        Inkallelse.objects.create(
+            forhinder=forhinder, person=persons[K.ERSATTARE], answer="ja" if i % 2 else ""
+        )
+        # The ledamot: minutes to justera. The revisor: the year's justerade minutes.
+        justering = StyrelsemoteFactory(
+            forbund=forbund, date=today - datetime.timedelta(days=10 + i), status="justering"
+        )
+        justering.justerare.add(persons[K.STYRELSELEDAMOT])
+        StyrelsemoteFactory(
+            forbund=forbund, date=D(today.year, 1, 1) + datetime.timedelta(i), status="justerat"
+        )
+        # The ekonom: an invoice to attest and one to pay.
+        InvoiceFactory(insats=own)
+        InvoiceFactory.create_attested(insats=own)
+
+
+@pytest.mark.parametrize("who", list(INBOX_QUERIES))
+def test_the_inbox_costs_the_same_queries_for_2_and_10_of_each_item(forbund, cast, who):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from forbund.models import User
+
+    counts, shown = [], []
+    for start, stop in [(0, 2), (2, 10)]:
+        add_items(forbund, cast, start, stop)
+        user = User.objects.get(pk=cast["users"][who].pk)  # a new request: nothing cached on the login
+        with CaptureQueriesContext(connection) as captured:
+            items = inbox.inbox(user, forbund)
+        counts.append(len(captured) - 1)  # the login's roles are read once per request anyway
+        shown.append(len(items))
+
+    assert shown[1] >= shown[0] + 8, f"{who}: {shown[0]} items, then {shown[1]}: the rows should show"
+    assert counts[0] == counts[1], f"{who}: {counts[0]} queries for 2 of each item but {counts[1]} for 10"
+    assert counts[1] <= INBOX_QUERIES[who]
