@@ -484,6 +484,8 @@ class Invoice(ForbundScoped):
         verbose_name = "faktura"
         verbose_name_plural = "fakturor"
         ordering = ["forbund", "-period_end", "insats__name"]
+        # The ekonom's inbox asks for the förbund's invoices waiting for attest or payment.
+        indexes = [models.Index(fields=["forbund", "status"], name="invoice_forbund_status")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__gte=models.F("period_start")), name="invoice_period"

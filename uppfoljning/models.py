@@ -239,6 +239,9 @@ class Tertialrapport(models.Model):
         verbose_name_plural = "tertialrapporter"
         ordering = ["period", "insats__name"]
         constraints = [models.UniqueConstraint(fields=["insats", "period"], name="tertialrapport_unique")]
+        # The samordnare's inbox asks for the reports of the förbund's periods waiting in a status;
+        # without it every förbund's reports are read.
+        indexes = [models.Index(fields=["period", "status"], name="tertialrapport_period_status")]
 
     def __str__(self) -> str:
         return f"{self.insats}, {self.period}"
