@@ -242,10 +242,10 @@ FINSAM_BASE_URL = os.environ.get("FINSAM_BASE_URL", "http://127.0.0.1:8000").rst
 # `make bench` serves a bare view beside the pages to compare them with (finsam/management/commands/bench.py).
 FINSAM_BENCH = env_bool("FINSAM_BENCH", default=False)
 
-# The dashboard's per-förbund figures (forbund/aggregates.py) are cached in each process's memory:
-# their keys carry the förbund's generation counter, so a change made through any process is seen by
-# every process at once, and no cache server is needed. Room for every förbund's years in one
-# installation (80 förbund × a few years viewed), well beyond the default 300 entries.
+# The dashboard's table fragments ({% cache %}, keyed by forbund/aggregates.py's version) live in each
+# process's memory: their keys carry the förbund's generation counter, so a change made through any
+# process is seen by every process at once, and no cache server is needed. Room for every förbund's
+# years in one installation, well beyond the default 300 entries.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

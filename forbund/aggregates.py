@@ -8,7 +8,7 @@ a user may see differs, and that is asked of `finsam.access` on every request, o
 The figures are cached under the förbund's `aggregates_generation`, which `invalidate` bumps in the
 database inside the transaction of every service that changes one of them. The view has the förbund
 row loaded already (the view mixin reads it to check access), so the key costs no query, and every
-process (gunicorn runs several, each with its own local-memory cache) sees the new generation as soon
+process (gunicorn runs several, each with its own memory, `_Memory` below) sees the new generation as soon
 as the change commits: figures cached under an older one are never read again. Figures a request
 computes while a change commits are cached under the generation it started with, which nobody reads
 after the bump.
@@ -30,21 +30,23 @@ a shell), not the way a change shows."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import F
+from django.utils import timezone
 
 from ekonomi.selectors.budget import FundingTable, funding_for_year
 from finsam import access
 from insatser.models import Insats
 from insatser.selectors import insatser_running_in_year
 
-from . import selectors
-from .models import Arbetsgrupp, Forbund, Kansliuppdrag, Styrelsemote, User
+from . import inbox, selectors
+from .models import ActivityEvent, Arbetsgrupp, Forbund, Kansliuppdrag, Styrelsemote, User
 
 TIMEOUT = 10 * 60  # seconds
-_MISSING = object()
 
 
 def invalidate(forbund: Forbund) -> None:
@@ -62,13 +64,44 @@ def version(forbund: Forbund) -> str:
     return f"{forbund.pk}:{made}:{forbund.lock_version}:{forbund.aggregates_generation}"
 
 
-def _cached(forbund: Forbund, name: str, compute):
-    key = f"forbund-aggregates:{version(forbund)}:{name}"
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
+class _Memory:
+    """This process's own store of computed figures: Django's local-memory cache pickles every value
+    and unpickles it on every read, which for a year's figures (model rows, the funding table) cost
+    more than half of a cached dashboard. Keys carry the versions above, so an entry is either right
+    or never asked for again; the oldest go first beyond `size`, and none lives past `TIMEOUT`. The
+    values are shared between requests: callers only read them."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[str, tuple[float, object]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str, compute):
+        now = time.monotonic()
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None and now - found[0] < TIMEOUT:
+                self.entries.move_to_end(key)
+                return found[1]
         value = compute()
-        cache.set(key, value, TIMEOUT)
-    return value
+        with self.lock:
+            self.entries[key] = (now, value)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+# Room for every förbund's viewed years and every active user's inbox in one installation.
+memory = _Memory(size=5000)
+
+
+def _cached(forbund: Forbund, name: str, compute):
+    return memory.get(f"forbund-aggregates:{version(forbund)}:{name}", compute)
 
 
 def meeting_years(forbund: Forbund) -> list[int]:
@@ -122,3 +155,33 @@ def _visible(rows: list, user: User, forbund: Forbund, visible_to) -> list:
     among = visible_to(user, forbund).filter(pk__in=[row.pk for row in rows])
     allowed = set(among.values_list("pk", flat=True))
     return [row for row in rows if row.pk in allowed]
+
+
+# What waits for one user ------------------------------------------------------------------------------
+#
+# The inbox differs per user and follows nearly every record of the förbund, far more than the
+# services that call `invalidate`. But every service that writes a record the inbox reads writes an
+# audit event too (`finsam.audit`: each create, change, deletion and workflow step), so the förbund's
+# latest event id marks "nothing has changed since". A user's inbox is cached under that mark, the
+# förbund's version, the user and the day (deadlines count in days). One indexed query a visit.
+
+
+def activity_mark(forbund: Forbund) -> int:
+    """The id of the förbund's latest audit event (0 before the first)."""
+    latest = ActivityEvent.objects.filter(forbund=forbund).order_by("-id").values_list("id", flat=True)
+    return latest.first() or 0
+
+
+def user_inbox(user: User, forbund: Forbund, mark: int | None = None) -> list[inbox.Item]:
+    """`inbox.inbox(user, forbund)`, computed once until the förbund's records change or the day does."""
+    mark = activity_mark(forbund) if mark is None else mark
+    today = timezone.localdate()
+    key = f"forbund-inbox:{version(forbund)}:{mark}:{user.pk}:{today.isoformat()}"
+    return memory.get(key, lambda: inbox.inbox(user, forbund, today))
+
+
+def recent_activity(forbund: Forbund, mark: int | None = None) -> list[ActivityEvent]:
+    """The dashboard's latest changes, read again only when there is a newer one."""
+    mark = activity_mark(forbund) if mark is None else mark
+    key = f"forbund-activity:{version(forbund)}:{mark}"
+    return memory.get(key, lambda: list(selectors.recent_activity(forbund)))

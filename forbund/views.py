@@ -81,7 +81,8 @@ class DashboardView(ForbundViewMixin, TemplateView):
         user = self.request.user
         figures = aggregates.year_figures(self.forbund, year)
         insatser = aggregates.visible_insatser(figures, user, self.forbund)
-        todo = inbox.inbox(user, self.forbund)
+        mark = aggregates.activity_mark(self.forbund)
+        todo = aggregates.user_inbox(user, self.forbund, mark)
         context.update(
             year=year,
             years=sorted({year, selectors.current_year(), *aggregates.meeting_years(self.forbund)}),
@@ -99,7 +100,9 @@ class DashboardView(ForbundViewMixin, TemplateView):
             inbox_more=max(len(todo) - inbox.DASHBOARD_ITEMS, 0),
             population=figures.population,
             per_invanare=money.per_inhabitant(figures.funding.total, figures.population),
-            activity=selectors.recent_activity(self.forbund) if context["may"].manage_organisation else [],
+            activity=aggregates.recent_activity(self.forbund, mark)
+            if context["may"].manage_organisation
+            else [],
             role_labels=access.role_labels(user, self.forbund),
         )
         return context
@@ -113,7 +116,7 @@ class InboxView(ForbundViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        items = inbox.inbox(self.request.user, self.forbund)
+        items = aggregates.user_inbox(self.request.user, self.forbund)
         context.update(
             inbox=items,
             counts=inbox.counts(items),

@@ -638,7 +638,11 @@ class ActivityEvent(ForbundScoped):
         verbose_name = "händelse"
         verbose_name_plural = "händelser"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id"], name="activity_object")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="activity_object"),
+            # The förbund's latest event marks its cached inboxes (forbund.aggregates.activity_mark).
+            models.Index(fields=["forbund", "id"], name="activity_forbund_latest"),
+        ]
 
     def __str__(self) -> str:
         return self.description

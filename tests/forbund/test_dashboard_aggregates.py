@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ekonomi.services.budget import BudgetContent, budget_create, budget_save
+from finsam import workflow
 from forbund import services
 from forbund.models import Forbund, Medlem, Role
 from insatser import services as insats_services
@@ -28,6 +29,7 @@ from tests.factories import (
     InsatsFactory,
     MedlemFactory,
     StyrelsemoteFactory,
+    TertialrapportFactory,
     complete_application,
     finsam_parties,
     user_with_role,
@@ -283,3 +285,67 @@ def test_saving_the_forbunds_facts_from_an_older_copy_brings_back_no_older_figur
     page = dashboard(samordnare, org.forbund)
     assert "Samordningsförbundet Nytt Namn" in page
     assert "Stadshuset" in page
+
+
+# The inbox: cached per user until the förbund's records change --------------------------------------
+
+
+def inbox_page(client: Client, forbund: Forbund) -> str:
+    response = client.get(reverse("forbund:inbox", kwargs={"forbund": forbund.slug}))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_an_application_submitted_shows_at_once_in_the_samordnares_inbox(org, people):
+    samordnare, projektagare = people[Kind.SAMORDNARE], people[Kind.PROJEKTAGARE]
+    insats = complete_application(forbund=org.forbund, owner=org.medlem, name="Stegvis till studier")
+    assert "Stegvis till studier" not in section(dashboard(samordnare, org.forbund), "rubrik-att-gora")
+    assert "Stegvis till studier" in section(dashboard(projektagare, org.forbund), "rubrik-att-gora")
+
+    url = reverse(
+        "insatser:transition", kwargs={"forbund": org.forbund.slug, "pk": insats.pk, "target": "inskickad"}
+    )
+    assert projektagare.post(url).status_code == 302
+
+    assert "Stegvis till studier" in section(dashboard(samordnare, org.forbund), "rubrik-att-gora")
+    assert "Stegvis till studier" in inbox_page(samordnare, org.forbund)
+    # …and the projektägare no longer has an application to complete.
+    assert "Stegvis till studier" not in section(dashboard(projektagare, org.forbund), "rubrik-att-gora")
+
+
+def test_one_users_cached_inbox_is_never_anothers(org, people):
+    complete_application(forbund=org.forbund, owner=org.medlem, name="Egen ansökan")
+    # The projektägare fills the cache first; the ekonom's inbox has nothing of the kind.
+    assert "Egen ansökan" in inbox_page(people[Kind.PROJEKTAGARE], org.forbund)
+    assert "Egen ansökan" not in inbox_page(people[Kind.EKONOM], org.forbund)
+
+
+def test_the_inbox_is_read_once_until_something_changes(org, people):
+    samordnare = people[Kind.SAMORDNARE]
+    complete_application(
+        forbund=org.forbund, owner=org.medlem, status=Insats.Status.INSKICKAD, name="Väntar på beredning"
+    )
+    with CaptureQueriesContext(connection) as first:
+        assert "Väntar på beredning" in inbox_page(samordnare, org.forbund)
+    with CaptureQueriesContext(connection) as again:
+        assert "Väntar på beredning" in inbox_page(samordnare, org.forbund)
+    assert len(again) < len(first)
+
+
+def test_a_report_returned_shows_at_once_in_the_projektagares_inbox(org, people):
+    """A step that changes none of the dashboard's figures (so no generation bump) still reaches the
+    cached inbox: every step leaves an audit event, and the inbox is cached under the latest one."""
+    insats = InsatsFactory(
+        forbund=org.forbund, owner=org.medlem, name="Jobbspåret", status=Insats.Status.PAGAENDE
+    )
+    report = TertialrapportFactory.create_submitted(period__forbund=org.forbund, insats=insats)
+    projektagare = people[Kind.PROJEKTAGARE]
+    assert "Jobbspåret" not in section(dashboard(projektagare, org.forbund), "rubrik-att-gora")
+
+    workflow.transition(
+        report, to="returnerad", by=people["users"][Kind.SAMORDNARE], comment="Fyll i antal kvinnor."
+    )
+
+    inbox = section(dashboard(projektagare, org.forbund), "rubrik-att-gora")
+    assert "Jobbspåret" in inbox
+    assert "Fyll i antal kvinnor." in inbox_page(projektagare, org.forbund)

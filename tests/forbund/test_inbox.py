@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from finsam import audit
 from forbund import inbox
 from forbund.meetings.services import forhinder as forhinder_services
 from forbund.models import (
@@ -456,6 +457,8 @@ def add_rows(forbund, owner, start: int, stop: int) -> None:
         StyrelsemoteFactory(
             forbund=forbund, date=D(today.year, 1, 1) + datetime.timedelta(days=i), status="justerat"
         )
+    # The factories write around the services, which record an event with every change.
+    audit.event(forbund=forbund, actor=None, description=f"Rader {start}–{stop}")
 
 
 @pytest.mark.parametrize("kind", [K.SAMORDNARE, K.PROJEKTAGARE, K.EKONOM, K.STYRELSELEDAMOT, K.REVISOR])

@@ -75,8 +75,9 @@ def add_rows(forbund, group, start: int, stop: int, owner: Medlem | None = None)
 # are what the pages cost when written, plus a little headroom; they must not depend on the rows.
 SAMORDNARE, PROJEKTAGARE = Role.Kind.SAMORDNARE, Role.Kind.PROJEKTAGARE
 PAGES = [
-    ("forbund:dashboard", f"?ar={YEAR}", 24, "Grupp 11", SAMORDNARE),  # with the samordnare's inbox
-    ("forbund:dashboard", f"?ar={YEAR}", 23, "Insats 11", PROJEKTAGARE),
+    # With the user's inbox, computed anew (and the förbund's latest event asked) since rows were added.
+    ("forbund:dashboard", f"?ar={YEAR}", 25, "Grupp 11", SAMORDNARE),
+    ("forbund:dashboard", f"?ar={YEAR}", 24, "Insats 11", PROJEKTAGARE),
     ("forbund:detail", "", 9, "Kommun 11", SAMORDNARE),
     ("forbund:medlemmar", f"?ar={YEAR}", 12, "Kommun 11", SAMORDNARE),
     ("forbund:styrelse", f"?ar={YEAR}", 10, "Person 11", SAMORDNARE),
