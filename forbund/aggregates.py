@@ -35,7 +35,6 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.db.models import F
 from django.utils import timezone
 
 from ekonomi.selectors.budget import FundingTable, funding_for_year
@@ -44,16 +43,10 @@ from insatser.models import Insats
 from insatser.selectors import insatser_running_in_year
 
 from . import inbox, selectors
+from .generation import invalidate  # noqa: F401 - services call it through here too
 from .models import ActivityEvent, Arbetsgrupp, Forbund, Kansliuppdrag, Styrelsemote, User
 
 TIMEOUT = 10 * 60  # seconds
-
-
-def invalidate(forbund: Forbund) -> None:
-    """The förbund's dashboard figures changed: from this transaction's commit on, they are computed
-    anew. Holds the förbund row's lock until the transaction ends, so services call this first, before
-    locking their own rows (the ledger import and the document queue lock the förbund first, too)."""
-    Forbund.objects.filter(pk=forbund.pk).update(aggregates_generation=F("aggregates_generation") + 1)
 
 
 def version(forbund: Forbund) -> str:

@@ -26,7 +26,7 @@ from django.db.models import Q
 from ekonomi import funding
 from finsam import access, audit, concurrency
 
-from . import aggregates
+from . import generation
 from .models import (
     AgreedShare,
     Forbund,
@@ -121,7 +121,7 @@ def medlem_leave(
     """The member leaves on `date`: the plan shown to the samordnare (`confirmed` is its fingerprint)
     is carried out, or nothing is when the plan has changed since it was shown."""
     access.require("manage_organisation", by, medlem.forbund)
-    aggregates.invalidate(medlem.forbund)
+    generation.invalidate(medlem.forbund)
     medlem = Medlem.objects.select_for_update().select_related("forbund").get(pk=medlem.pk)
     if medlem.left is not None:
         raise ValidationError(f"{medlem} har redan utträtt ur förbundet ({medlem.left:%Y-%m-%d}).")
@@ -214,7 +214,7 @@ def medlem_join(
 ) -> MembershipEvent:
     """A new member joins on `date` on its decision: the member and the decision are recorded together."""
     access.require("manage_organisation", by, forbund)
-    aggregates.invalidate(forbund)
+    generation.invalidate(forbund)
     medlem = Medlem(
         forbund=forbund,
         kind=kind,
@@ -326,7 +326,7 @@ def seat_removable(uppdrag: Styrelseuppdrag, today: datetime.date) -> bool:
 @transaction.atomic
 def styrelseuppdrag_remove(*, uppdrag: Styrelseuppdrag, by: User, today: datetime.date) -> None:
     access.require("manage_organisation", by, uppdrag.forbund)
-    aggregates.invalidate(uppdrag.forbund)
+    generation.invalidate(uppdrag.forbund)
     uppdrag = (
         Styrelseuppdrag.objects.select_for_update().select_related("medlem", "person").get(pk=uppdrag.pk)
     )

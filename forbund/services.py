@@ -10,7 +10,7 @@ from django.db import models, transaction
 
 from finsam import access, audit, concurrency
 
-from . import aggregates
+from . import generation
 from .models import ActivityEvent, Arbetsgrupp, Forbund, GroupMeeting, GroupMembership, Person, User
 
 AccountEvent = ActivityEvent.Kind
@@ -48,7 +48,7 @@ def forbund_record_save(
     instance.forbund = forbund
     if instance.pk is None:
         _ask(rule, by, forbund, instance)
-    aggregates.invalidate(forbund)
+    generation.invalidate(forbund)
 
     def check(current: models.Model) -> None:
         _ask(rule, by, forbund, current)
@@ -84,7 +84,7 @@ def forbund_update(*, forbund: Forbund, by: User, opened_version: int | None = N
 @transaction.atomic
 def group_member_add(*, arbetsgrupp: Arbetsgrupp, person: Person, role: str, by: User) -> GroupMembership:
     access.require("manage_organisation", by, arbetsgrupp.forbund)
-    aggregates.invalidate(arbetsgrupp.forbund)
+    generation.invalidate(arbetsgrupp.forbund)
     membership = GroupMembership(arbetsgrupp=arbetsgrupp, person=person, role=role)
     membership.full_clean()
     membership.save()
@@ -101,7 +101,7 @@ def group_member_add(*, arbetsgrupp: Arbetsgrupp, person: Person, role: str, by:
 def group_member_remove(*, membership: GroupMembership, by: User) -> None:
     arbetsgrupp, person = membership.arbetsgrupp, membership.person
     access.require("manage_organisation", by, arbetsgrupp.forbund)
-    aggregates.invalidate(arbetsgrupp.forbund)
+    generation.invalidate(arbetsgrupp.forbund)
     audit.deleted(
         forbund=arbetsgrupp.forbund,
         actor=by,
@@ -114,7 +114,7 @@ def group_member_remove(*, membership: GroupMembership, by: User) -> None:
 @transaction.atomic
 def group_meeting_add(*, arbetsgrupp: Arbetsgrupp, meeting: GroupMeeting, by: User) -> GroupMeeting:
     access.require("manage_organisation", by, arbetsgrupp.forbund)
-    aggregates.invalidate(arbetsgrupp.forbund)
+    generation.invalidate(arbetsgrupp.forbund)
     meeting.arbetsgrupp = arbetsgrupp
     meeting.full_clean()
     meeting.save()
@@ -131,7 +131,7 @@ def group_meeting_add(*, arbetsgrupp: Arbetsgrupp, meeting: GroupMeeting, by: Us
 def group_meeting_remove(*, meeting: GroupMeeting, by: User) -> None:
     arbetsgrupp = meeting.arbetsgrupp
     access.require("manage_organisation", by, arbetsgrupp.forbund)
-    aggregates.invalidate(arbetsgrupp.forbund)
+    generation.invalidate(arbetsgrupp.forbund)
     audit.deleted(
         forbund=arbetsgrupp.forbund,
         actor=by,

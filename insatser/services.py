@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from finsam import access, audit, concurrency, workflow
-from forbund import aggregates
+from forbund import generation
 from forbund.meetings.services import agenda as agenda_services
 from forbund.models import (
     AgendaItem,
@@ -168,7 +168,7 @@ def insats_update(
 ) -> Insats:
     """Save the application's text and facts (an edited, unsaved `insats`), with its partners and
     goals when given."""
-    aggregates.invalidate(insats.forbund)
+    generation.invalidate(insats.forbund)
     current = _lock(insats, by, opened_version)
     before = _application_values(current)
     insats.full_clean()
@@ -354,7 +354,7 @@ def attachment_remove(*, attachment: Attachment, by: User) -> None:
 def insats_transition(*, insats: Insats, to: str, by: User, comment: str = "") -> StatusChange:
     """Move an insats one step in its workflow (`insatser.workflow`). A grant or a refusal is not a
     step anyone takes here: it follows from recording the board's decision (`insats_decide`)."""
-    aggregates.invalidate(insats.forbund)
+    generation.invalidate(insats.forbund)
     return workflow.transition(insats, to=to, by=by, comment=comment)
 
 
@@ -481,7 +481,7 @@ def insats_decide(
     item put on `new_item_meeting`'s agenda): its date is the meeting's and its § the minutes'. A
     decision under delegation (`on_delegation`, on `decided_on`) is entered in the register of
     delegationsbeslut and reported to the next meeting whose agenda is open."""
-    aggregates.invalidate(insats.forbund)
+    generation.invalidate(insats.forbund)
     current = Insats.objects.select_for_update().select_related("forbund").get(pk=insats.pk)
     access.require("decide", by, current)
     amounts = _check_amounts(

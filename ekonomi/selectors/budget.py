@@ -15,7 +15,7 @@ from forbund.selectors import medlemmar_in_year, population_in_year
 
 from .. import funding
 from ..models import Budget, CostCategory, EconomySettings
-from .carry_over import History
+from .history import History
 from .lines import (  # noqa: F401 - re-exported: the economy's basic reads, as `lines` says
     BudgetLines,
     CostRow,

@@ -17,7 +17,7 @@ from forbund.models import Forbund
 
 from ..models import Budget, ContributionPlan, LockedPeriod
 from . import forecast as forecasts
-from .carry_over import History
+from .history import History
 from .lines import BudgetLines, budget_in_force, budget_lines
 from .outcome import ledger_amounts
 

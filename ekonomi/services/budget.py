@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from finsam import access, audit, concurrency, workflow
-from forbund import aggregates
+from forbund import generation
 from forbund.models import AgendaItem, Forbund, Medlem, MeetingStatus, User
 from forbund.selectors import medlemmar_in_year
 
@@ -81,7 +81,7 @@ def budget_create(*, forbund: Forbund, year: int, by: User, based_on: Budget | N
     result or forecast (`ekonomi.selectors.carry_over`), shown with its source, until the decision
     fixes it."""
     access.require("manage_economy", by, forbund)
-    aggregates.invalidate(forbund)
+    generation.invalidate(forbund)
     if based_on is not None and (based_on.forbund_id != forbund.pk or based_on.year != year):
         raise ValidationError("Revideringen måste gälla samma förbund och år.")
     last = Budget.objects.filter(forbund=forbund, year=year).aggregate(last=Max("version"))["last"] or 0
@@ -192,7 +192,7 @@ def budget_save(
     the form was opened on `opened_version`."""
     # Read the status under a lock: a copy loaded before someone decided the budget must not
     # overwrite the decided version (nor save its stale status back).
-    aggregates.invalidate(budget.forbund)
+    generation.invalidate(budget.forbund)
     budget = concurrency.lock_current(budget, opened_version)
     access.require("edit_budget", by, budget)
     errors = _content_errors(budget, content)
@@ -306,7 +306,7 @@ def budget_decide(*, budget: Budget, by: User, item: AgendaItem) -> Budget:
     """Record the board's decision, taken on `item` of a meeting's agenda: the budget workflow's
     step förslag → beslutad. The date is the meeting's, the § the minutes'. The insats costs are
     fixed as granted on that day."""
-    aggregates.invalidate(budget.forbund)
+    generation.invalidate(budget.forbund)
     budget = Budget.objects.select_for_update().select_related("forbund").get(pk=budget.pk)
     access.require("edit_budget", by, budget)
     item = AgendaItem.objects.select_related("meeting").get(pk=item.pk)

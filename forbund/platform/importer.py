@@ -21,7 +21,7 @@ from django.utils import timezone
 from finsam import access, audit, money, workflow
 from insatser.models import Beslut, GrantedAmount, Insats
 
-from .. import aggregates
+from .. import generation
 from ..models import Forbund, Medlem, Person, Styrelseuppdrag, Uppstart, Uppstartsimport, User
 from . import template_format as fmt
 from .template_format import RowError
@@ -218,7 +218,7 @@ def import_confirm(*, forbund: Forbund, by: User, upload_id: int) -> Imported:
     is now (another import may have run since the preview); any problem refuses the whole file."""
     access.require("set_up_forbund", by, forbund)
     Forbund.objects.select_for_update().filter(pk=forbund.pk).first()  # one import at a time
-    aggregates.invalidate(forbund)
+    generation.invalidate(forbund)
     upload = (
         Uppstartsimport.objects.select_for_update()
         .filter(forbund=forbund, pk=upload_id, status=Uppstartsimport.Status.GRANSKAS)

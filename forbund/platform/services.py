@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from finsam import access, audit, concurrency
 
-from .. import aggregates
+from .. import generation
 from .. import services as forbund_services
 from ..accounts import invitations
 from ..models import Forbund, Invitation, Person, Role, Uppstart, User, WorkingAgePopulation
@@ -91,7 +91,7 @@ def record_remove(*, forbund: Forbund, by: User, instance: models.Model) -> None
     """Take back a member, seat or assignment entered by mistake during the start. A record others
     point to (a member with seats, a person with assignments) is refused with the reason."""
     access.require(RULE, by, forbund)
-    aggregates.invalidate(forbund)
+    generation.invalidate(forbund)
     noun = instance._meta.verbose_name
     audit.deleted(forbund=forbund, actor=by, obj=instance, description=f"Tog bort {noun}: {instance}")
     try:

@@ -12,8 +12,8 @@ from django.db.models import Sum
 
 from ekonomi.selectors.balance import ledger_balance
 from ekonomi.selectors.budget import budget_in_force, budget_lines, equity_statement
-from ekonomi.selectors.carry_over import History
 from ekonomi.selectors.comparison import budget_vs_outcome
+from ekonomi.selectors.history import History
 from finsam import money
 from forbund import selectors as forbund_selectors
 from forbund.models import Forbund, MeetingStatus, Styrelsemote

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ekonomi.selectors.budget import budget_in_force, budget_lines, equity_statement, funding_check
-from ekonomi.selectors.carry_over import History
 from ekonomi.selectors.comparison import Comparison, budget_vs_outcome
+from ekonomi.selectors.history import History
 from forbund.models import Forbund
 from insatser.models import GRANTED_STATUSES, Insats
 from insatser.selectors import granted_in_year, overlapping_year
