@@ -67,6 +67,17 @@ class Forbund(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        # The generation moves only by `forbund.generation.invalidate` (F() + 1 in the database): saving
+        # a copy loaded before a bump must not put the older generation, and its cached figures, back.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "aggregates_generation"
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("forbund:detail", kwargs={"forbund": self.slug})
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from ekonomi.services.budget import BudgetContent, budget_create, budget_save
 from finsam import workflow
-from forbund import services
+from forbund import generation, services
 from forbund.models import Forbund, Medlem, Role
 from insatser import services as insats_services
 from insatser.models import Beslut, Insats
@@ -349,3 +349,14 @@ def test_a_report_returned_shows_at_once_in_the_projektagares_inbox(org, people)
     inbox = section(dashboard(projektagare, org.forbund), "rubrik-att-gora")
     assert "Jobbspåret" in inbox
     assert "Fyll i antal kvinnor." in inbox_page(projektagare, org.forbund)
+
+
+def test_saving_an_older_copy_of_the_forbund_never_moves_its_generation_back(org):
+    older_copy = Forbund.objects.get(pk=org.forbund.pk)
+    generation.invalidate(org.forbund)
+    generation.invalidate(org.forbund)
+    older_copy.name = "Samordningsförbundet Nytt Namn"
+    older_copy.save()
+    saved = Forbund.objects.get(pk=org.forbund.pk)
+    assert saved.name == "Samordningsförbundet Nytt Namn"
+    assert saved.aggregates_generation == older_copy.aggregates_generation + 2
