@@ -29,8 +29,10 @@ BALANCE_ACCOUNT_REGEX = r"^[12]"  # classes 1–2, as `ledger_format.is_balance_
 
 
 def invoices_for(forbund: Forbund) -> QuerySet[Invoice]:
+    # The insats is named in the förbund too (it always is the same), so PostgreSQL joins this
+    # förbund's insatser rather than hashing every förbund's (34 ms of 35 on national data).
     return (
-        Invoice.objects.filter(forbund=forbund)
+        Invoice.objects.filter(forbund=forbund, insats__forbund=forbund)
         .select_related("insats", "forbund")
         .order_by("-period_end", "insats__name", "-pk")
     )

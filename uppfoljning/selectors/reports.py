@@ -57,6 +57,22 @@ class StatusBoard:
     periods: list[ReportPeriod]
     rows: list[tuple[Insats, list[Tertialrapport | None]]]  # per insats, its report in each period
 
+    def period_totals(self) -> list[dict]:
+        """Per period, how many of its reports are shown, approved, submitted and late: the year's
+        totals under the table (the board is one year; earlier years are a click away)."""
+        totals = []
+        for column, _ in enumerate(self.periods):
+            reports = [cells[column] for _, cells in self.rows if cells[column] is not None]
+            totals.append(
+                {
+                    "count": len(reports),
+                    "approved": sum(1 for report in reports if report.status == S.GODKAND),
+                    "submitted": sum(1 for report in reports if report.status == S.INSKICKAD),
+                    "late": sum(1 for report in reports if report.late),
+                }
+            )
+        return totals
+
 
 def status_board(user: User, forbund: Forbund, year: int, today: datetime.date) -> StatusBoard:
     """Every report of the year the user may see, as a table of insatser by period."""

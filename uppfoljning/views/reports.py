@@ -40,27 +40,9 @@ class ReportsView(ReportsMixin, TemplateView):
             years=board.years,
             periods=board.periods,
             rows=board.rows,
-            totals=period_totals(board),
+            totals=board.period_totals(),
         )
         return context
-
-
-def period_totals(board) -> list[dict]:
-    """Per period of the board, how many of its reports are shown, approved, submitted and late: the
-    year's totals under the table (the board is one year; earlier years are a click away)."""
-    Status = Tertialrapport.Status
-    totals = []
-    for column, _ in enumerate(board.periods):
-        reports = [cells[column] for _, cells in board.rows if cells[column] is not None]
-        totals.append(
-            {
-                "count": len(reports),
-                "approved": sum(1 for report in reports if report.status == Status.GODKAND),
-                "submitted": sum(1 for report in reports if report.status == Status.INSKICKAD),
-                "late": sum(1 for report in reports if report.late),
-            }
-        )
-    return totals
 
 
 class ReportPeriodsView(ReportsMixin, TemplateView):
