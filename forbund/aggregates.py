@@ -43,7 +43,6 @@ from insatser.models import Insats
 from insatser.selectors import insatser_running_in_year
 
 from . import inbox, selectors
-from .generation import invalidate  # noqa: F401 - services call it through here too
 from .models import ActivityEvent, Arbetsgrupp, Forbund, Kansliuppdrag, Styrelsemote, User
 
 TIMEOUT = 10 * 60  # seconds

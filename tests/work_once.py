@@ -5,11 +5,13 @@ SQL twice in one request is work done twice."""
 from __future__ import annotations
 
 import datetime
+import io
 from collections import Counter
 from decimal import Decimal
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
 
 from ekonomi.models import Budget, BudgetInsatsCost, BudgetOtherIncome
 from forbund.models import Forbund, Role, Styrelseuppdrag
@@ -152,3 +154,14 @@ def repeated(sqls: list[str]) -> dict[str, int]:
     a page needs has any reason to repeat."""
     counts = Counter(sqls)
     return {sql: count for sql, count in counts.items() if count > 1}
+
+
+def insatser_shown(response, sheet: str | None = None) -> set[str]:
+    """The insatser ("Insats 00" …) a reader finds on the page, or in an Excel export's `sheet` (the
+    workbook's first when None)."""
+    if response["Content-Type"].startswith("application/vnd.openxmlformats"):
+        book = load_workbook(io.BytesIO(response.content))
+        rows = (book[sheet] if sheet else book.active).iter_rows(values_only=True)
+        return {str(row[0]) for row in rows if str(row[0]).startswith("Insats ")}
+    html = response.content.decode()
+    return {f"Insats {number:02d}" for number in range(20) if f"Insats {number:02d}" in html}

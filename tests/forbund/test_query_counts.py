@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from finsam import audit
-from forbund import aggregates
+from forbund import generation
 from forbund.models import Medlem, Role
 from insatser.models import Insats
 from tests.factories import (
@@ -68,7 +68,7 @@ def add_rows(forbund, group, start: int, stop: int, owner: Medlem | None = None)
         GroupMembershipFactory(arbetsgrupp=group, person=person)
         StyrelsemoteFactory(forbund=forbund, date=D(YEAR, 1, 1) + datetime.timedelta(days=25 * i))
         audit.event(forbund=forbund, actor=None, description=f"Händelse {i}")
-    aggregates.invalidate(forbund)  # the factories write around the services, which would say so
+    generation.invalidate(forbund)  # the factories write around the services, which would say so
 
 
 # (page, query string, most queries allowed, text of the last row, role of the viewer). The limits
